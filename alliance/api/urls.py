@@ -1,0 +1,17 @@
+"""The one DRF router for /api/v1/; each app registers its viewsets in ``register``."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from members.api import urls as members_api
+
+router = DefaultRouter()
+members_api.register(router)
+
+urlpatterns = [
+    path("v1/", include(members_api.extra_urlpatterns)),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,22 @@
+"""The one exception type that services raise for a rule a person broke, and its permission variant.
+
+Views show the message to the person; the API's exception handler maps it to a JSON error (400, or 403 for
+``NotPermitted``). Messages are written for the person who will read them.
+"""
+
+
+class DomainError(Exception):
+    """A request that the rules of the alliance refuse; nothing has been changed."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotPermitted(DomainError):
+    """The acting person may not do this (not staff, not an admin of the organization, ...)."""
+
+    status_code = 403

@@ -1,0 +1,83 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    """One recorded state change: who did what to which object, and what it was before and after.
+
+    Written by services inside the same transaction as the change, so the trail can never disagree with the
+    data. Entries are never edited or deleted through the portal.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=64, db_index=True, help_text="For example application.approved.")
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.CharField(max_length=64)
+    target = GenericForeignKey("target_type", "target_id")
+    target_repr = models.CharField(max_length=255)
+    changes = models.JSONField(default=dict, blank=True, help_text='{"field": [before, after]}')
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_repr}"
+
+
+class Notification(models.Model):
+    """A message to one person (or one address), recorded in the same transaction as the change it reports.
+
+    This row is the outbox: delivery happens after commit in Celery, and a periodic sweep retries anything
+    still pending, so a rolled-back change notifies no one and a committed change is never forgotten. The
+    row lock taken while sending makes delivery idempotent: one email per notification.
+    """
+
+    class Kind(models.TextChoices):
+        MEMBERSHIP = "membership", "Membership"
+        INVITATION = "invitation", "Invitation"
+        PROJECTS = "projects", "Projects"
+        EVENTS = "events", "Events"
+        SECURITY = "security", "Security"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    email = models.EmailField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    url = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notification_due"),
+            models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.email}"

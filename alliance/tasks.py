@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from .notifications import notification_deliver, notifications_due
+
+
+@shared_task(acks_late=True)
+def deliver_notification(notification_id: int) -> bool:
+    """Deliver one notification; safe to run twice (the outbox row says whether it was sent)."""
+    return notification_deliver(notification_id=notification_id)
+
+
+@shared_task
+def notifications_sweep() -> int:
+    """Deliver whatever is still pending: the broker was down, a worker died, or a retry is due."""
+    return sum(notification_deliver(notification_id=pk) for pk in notifications_due())

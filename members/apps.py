@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MembersConfig(AppConfig):
+    """People, organizations, membership applications, invitations and join requests."""
+
+    name = "members"

@@ -1,0 +1,72 @@
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from members.models import Affiliation, MembershipApplication, Organization, User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A person with a verified primary address (allauth's EmailAddress), able to sign in."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Faker("name")
+    password = factory.django.Password("correct horse battery")
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+    email = factory.Sequence(lambda n: f"staff{n}@alliance.example")
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organization {n}")
+    slug = factory.Sequence(lambda n: f"organization-{n}")
+    kind = Organization.Kind.COMPANY
+    country = "DE"
+    website = "https://example.org"
+    description = "Works on open AI."
+    status = Organization.Status.ACTIVE
+    tier = Organization.Tier.GENERAL
+    member_since = factory.LazyFunction(timezone.localdate)
+
+
+class ApplicantOrganizationFactory(OrganizationFactory):
+    status = Organization.Status.APPLICANT
+    tier = ""
+    member_since = None
+
+
+class AffiliationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Affiliation
+
+    person = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Affiliation.Role.MEMBER
+
+
+class AdminAffiliationFactory(AffiliationFactory):
+    role = Affiliation.Role.ADMIN
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MembershipApplication
+
+    organization = factory.SubFactory(ApplicantOrganizationFactory)
+    submitted_by = factory.SubFactory(UserFactory)
+    tier = Organization.Tier.GENERAL
+    statement = "We build open evaluation tools and want to share them."
+    charter_accepted = True
