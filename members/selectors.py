@@ -1,0 +1,79 @@
+"""Reusable read queries of the members domain; each costs a fixed number of queries whatever the rows."""
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .models import Affiliation, MembershipApplication, Organization, User
+
+
+def organization_directory(
+    *, search: str = "", kind: str = "", country: str = "", tier: str = ""
+) -> QuerySet[Organization]:
+    """Active member organizations, as the public directory lists them, with their count of listed people."""
+    organizations = Organization.objects.filter(status=Organization.Status.ACTIVE).annotate(
+        listed_people=Count("affiliations", filter=Q(affiliations__listed=True))
+    )
+    if search:
+        organizations = organizations.filter(Q(name__icontains=search) | Q(description__icontains=search))
+    if kind:
+        organizations = organizations.filter(kind=kind)
+    if country:
+        organizations = organizations.filter(country=country)
+    if tier:
+        organizations = organizations.filter(tier=tier)
+    return organizations.order_by("name")
+
+
+def organizations_visible_to(person: Any) -> QuerySet[Organization]:
+    """Active organizations for everyone; staff see all; a person also sees the ones they belong to."""
+    if getattr(person, "is_staff", False):
+        return Organization.objects.all()
+    if getattr(person, "is_authenticated", False):
+        return Organization.objects.filter(
+            Q(status=Organization.Status.ACTIVE) | Q(affiliations__person=person)
+        ).distinct()
+    return Organization.objects.filter(status=Organization.Status.ACTIVE)
+
+
+def organization_listed_people(organization: Organization) -> QuerySet[Affiliation]:
+    """The people who chose to appear on the organization's public page."""
+    return organization.affiliations.filter(listed=True, person__is_active=True).select_related("person")
+
+
+def organizations_administered_by(person: Any) -> QuerySet[Organization]:
+    if not getattr(person, "is_authenticated", False):
+        return Organization.objects.none()
+    return Organization.objects.filter(affiliations__person=person, affiliations__role=Affiliation.Role.ADMIN)
+
+
+def person_affiliations(person: User) -> QuerySet[Affiliation]:
+    return person.affiliations.select_related("organization").order_by("organization__name")
+
+
+def applications_visible_to(person: Any) -> QuerySet[MembershipApplication]:
+    """Staff see every application; an organization's admins see that organization's ones."""
+    applications = MembershipApplication.objects.select_related("organization", "submitted_by", "decided_by")
+    if getattr(person, "is_staff", False):
+        return applications
+    return applications.filter(organization__in=organizations_administered_by(person))
+
+
+def application_review_queue() -> QuerySet[MembershipApplication]:
+    """Applications waiting for a staff decision, oldest first."""
+    return (
+        MembershipApplication.objects.filter(status__in=MembershipApplication.AWAITING_STAFF)
+        .select_related("organization", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def organization_people(organization: Organization) -> QuerySet[Affiliation]:
+    """Everyone in the organization, for its admins' management page."""
+    return organization.affiliations.select_related("person").order_by("-role", "person__email")
+
+
+def organization_with_people(slug: str) -> QuerySet[Organization]:
+    return Organization.objects.filter(slug=slug).prefetch_related(
+        Prefetch("affiliations", queryset=Affiliation.objects.select_related("person"))
+    )
