@@ -148,7 +148,6 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "alliance.tasks.notifications_sweep", "schedule": timedelta(minutes=1)},
-    "invitations-expire": {"task": "members.tasks.invitations_expire", "schedule": timedelta(hours=1)},
 }
 
 REST_FRAMEWORK = {
