@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -185,10 +186,6 @@ def application_submit(
     _require_admin(actor, organization, allow_staff=False)
     if not charter_accepted:
         raise DomainError("The alliance charter must be accepted to apply.", field="charter_accepted")
-    if organization.status == Organization.Status.ACTIVE:
-        raise DomainError(f"{organization} is already an active member.")
-    if organization.status == Organization.Status.SUSPENDED:
-        raise DomainError(f"{organization} is suspended; contact the secretariat.")
     application = MembershipApplication(
         organization=organization,
         submitted_by=actor,
@@ -198,9 +195,15 @@ def application_submit(
     )
     _validated(application, exclude=["organization"])
     with transaction.atomic():
-        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        # Decide on the locked, current row: the caller's copy may predate a withdrawal or a decision.
+        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        if organization.status == Organization.Status.ACTIVE:
+            raise DomainError(f"{organization} is already an active member.")
+        if organization.status == Organization.Status.SUSPENDED:
+            raise DomainError(f"{organization} is suspended; contact the secretariat.")
         if organization.applications.filter(status__in=MembershipApplication.OPEN_STATUSES).exists():
             raise DomainError(f"{organization} already has an open application.")
+        application.organization = organization
         application.save()
         if organization.status != Organization.Status.APPLICANT:
             before = organization.status
@@ -391,6 +394,18 @@ def _lock_admins(organization_id: int) -> int:
     )
 
 
+def _locked_affiliation(affiliation: Affiliation) -> Affiliation:
+    locked = (
+        Affiliation.objects.select_for_update(of=("self",))
+        .select_related("organization", "person")
+        .filter(pk=affiliation.pk)
+        .first()
+    )
+    if locked is None:
+        raise DomainError("This person no longer belongs to the organization.")
+    return locked
+
+
 def affiliation_change_role(*, actor: User, affiliation: Affiliation, role: str) -> Affiliation:
     """An admin makes someone an admin or a member; the last admin cannot be demoted."""
     _require_admin(actor, affiliation.organization)
@@ -398,7 +413,9 @@ def affiliation_change_role(*, actor: User, affiliation: Affiliation, role: str)
         raise DomainError("The role must be admin or member.", field="role")
     with transaction.atomic():
         admins = _lock_admins(affiliation.organization_id)
-        affiliation = Affiliation.objects.select_for_update().get(pk=affiliation.pk)
+        # Checked again under the lock: a concurrent change may just have demoted the actor.
+        _require_admin(actor, affiliation.organization)
+        affiliation = _locked_affiliation(affiliation)
         if affiliation.role == role:
             return affiliation
         if affiliation.role == Affiliation.Role.ADMIN and admins <= 1:
@@ -418,9 +435,9 @@ def affiliation_remove(*, actor: User, affiliation: Affiliation) -> None:
         _require_admin(actor, affiliation.organization)
     with transaction.atomic():
         admins = _lock_admins(affiliation.organization_id)
-        affiliation = (
-            Affiliation.objects.select_for_update().select_related("organization", "person").get(pk=affiliation.pk)
-        )
+        if actor.pk != affiliation.person_id:
+            _require_admin(actor, affiliation.organization)
+        affiliation = _locked_affiliation(affiliation)
         if affiliation.role == Affiliation.Role.ADMIN and admins <= 1:
             raise DomainError("An organization must keep at least one admin: make someone else an admin first.")
         audit_record(
@@ -598,15 +615,23 @@ def _email_domain(email: str) -> str:
     return email.rsplit("@", 1)[-1].lower()
 
 
+def _verified_domains(person: User) -> set[str]:
+    """The domains of the person's verified addresses (allauth's EmailAddress rows)."""
+    return {
+        _email_domain(email)
+        for email in EmailAddress.objects.filter(user=person, verified=True).values_list("email", flat=True)
+    }
+
+
 def domain_add(*, actor: User, organization: Organization, domain: str) -> OrganizationDomain:
     """An admin registers a domain they hold a verified address on (staff may register any)."""
     _require_admin(actor, organization)
     domain = (domain or "").strip().lower().removeprefix("@")
     if "." not in domain or " " in domain or "@" in domain:
         raise DomainError("Enter a domain such as example.org.", field="domain")
-    if not actor.is_staff and _email_domain(actor.email) != domain:
+    if not actor.is_staff and domain not in _verified_domains(actor):
         raise DomainError(
-            f"You can only register the domain of your own verified address ({_email_domain(actor.email)}).",
+            "You can only register the domain of one of your own verified addresses.",
             field="domain",
         )
     entry = OrganizationDomain(organization=organization, domain=domain, added_by=actor)
@@ -630,8 +655,8 @@ def join_request_create(*, actor: User, organization: Organization, message: str
     """A person whose verified address is on one of the organization's domains asks to join."""
     if not getattr(actor, "is_authenticated", False):
         raise NotPermitted("Sign in to ask to join.")
-    if not organization.domains.filter(domain=_email_domain(actor.email)).exists():
-        raise DomainError(f"Your address is not on one of {organization}'s registered domains.")
+    if not organization.domains.filter(domain__in=_verified_domains(actor)).exists():
+        raise DomainError(f"None of your verified addresses is on one of {organization}'s registered domains.")
     if Affiliation.objects.filter(person=actor, organization=organization).exists():
         raise DomainError(f"You already belong to {organization}.")
     try:
@@ -669,15 +694,11 @@ def _decide_join_request(*, actor: User, join_request: JoinRequest, status: str)
             changes={"status": (JoinRequest.Status.PENDING, status)},
         )
         if status == JoinRequest.Status.APPROVED:
-            affiliation, _ = Affiliation.objects.get_or_create(
+            affiliation, created = Affiliation.objects.get_or_create(
                 person=join_request.person, organization=join_request.organization
             )
-            audit_record(
-                actor=actor,
-                action="affiliation.created",
-                target=affiliation,
-                changes={"role": (None, affiliation.role)},
-            )
+            if created:
+                _audit_affiliation_created(actor, affiliation)
         notify(
             recipients=[join_request.person],
             kind=Notification.Kind.MEMBERSHIP,
