@@ -148,6 +148,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "alliance.tasks.notifications_sweep", "schedule": timedelta(minutes=1)},
+    "catalog-expire": {"task": "projects.tasks.catalog_expire", "schedule": timedelta(hours=6)},
 }
 
 REST_FRAMEWORK = {
@@ -183,6 +184,8 @@ SPECTACULAR_SETTINGS = {
 
 # Domain settings.
 INVITATION_VALIDITY = timedelta(days=env.int("INVITATION_VALIDITY_DAYS", default=14))
+CATALOG_VALIDATION_PERIOD = timedelta(days=env.int("CATALOG_VALIDATION_DAYS", default=365))
+CATALOG_EXPIRY_WARNING = timedelta(days=env.int("CATALOG_EXPIRY_WARNING_DAYS", default=30))
 LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=1024 * 1024)
 
 LOGGING = {

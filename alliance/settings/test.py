@@ -11,6 +11,8 @@ from .base import DATABASES, REDIS_URL
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# One test database per run, so that two runs on one machine never drop each other's database.
+DATABASES["default"]["TEST"] = {"NAME": f"test_alliance_{os.getpid()}"}
 
 CACHES = {
     "default": {

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from .services import catalog_expire_due
+
+
+@shared_task
+def catalog_expire() -> dict[str, int]:
+    """Beat job: warn before catalog validation lapses and expire the overdue entries (idempotent)."""
+    return catalog_expire_due()
