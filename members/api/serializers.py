@@ -1,0 +1,300 @@
+"""Shapes of the members API: output serializers for reading, input serializers that only validate.
+
+Input serializers never save: the views hand their ``validated_data`` to the services in members/services.py.
+"""
+
+from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from members.models import (
+    Affiliation,
+    ApiToken,
+    Invitation,
+    JoinRequest,
+    MembershipApplication,
+    Organization,
+    OrganizationDomain,
+    User,
+)
+
+ROLE_ERRORS = {"invalid_choice": "The role must be admin or member."}
+TIER_ERRORS = {"invalid_choice": "Choose one of the membership tiers: " + ", ".join(Organization.Tier.values) + "."}
+KIND_ERRORS = {"invalid_choice": "Choose one of the kinds: " + ", ".join(Organization.Kind.values) + "."}
+COUNTRY_ERRORS = {"invalid_choice": '"{input}" is not a country code we know; use two letters, such as DE or FR.'}
+
+
+def _logo_field(**kwargs) -> serializers.ImageField:
+    """Pillow must read it as an image (so SVG is refused); its size and extension are checked by the service."""
+    return serializers.ImageField(
+        allow_empty_file=False,
+        error_messages={"invalid_image": "Upload a PNG, JPEG, WebP or GIF image (SVG is not accepted)."},
+        help_text="PNG, JPEG, WebP or GIF, at most 1 MB. SVG is not accepted.",
+        **kwargs,
+    )
+
+
+# --- people and tokens -----------------------------------------------------------------------------------------
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "name", "is_staff"]
+        read_only_fields = fields
+
+
+class MyAffiliationSerializer(serializers.ModelSerializer):
+    organization = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Affiliation
+        fields = ["id", "organization", "role", "title", "listed"]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {"slug": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"}},
+            "required": ["slug", "name", "status"],
+        }
+    )
+    def get_organization(self, affiliation: Affiliation) -> dict:
+        organization = affiliation.organization
+        return {"slug": organization.slug, "name": organization.name, "status": organization.status}
+
+
+class MeSerializer(PersonSerializer):
+    affiliations = MyAffiliationSerializer(many=True, read_only=True)
+
+    class Meta(PersonSerializer.Meta):
+        fields = [*PersonSerializer.Meta.fields, "affiliations"]
+        read_only_fields = fields
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token as listed: never its key, which exists only in the answer that created it."""
+
+    usable = serializers.BooleanField(source="is_usable", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "usable"]
+        read_only_fields = fields
+
+
+class ApiTokenCreatedSerializer(serializers.ModelSerializer):
+    key = serializers.SerializerMethodField(help_text="Shown this once; only a hash is kept.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "key", "expires_at"]
+        read_only_fields = fields
+
+    def get_key(self, token: ApiToken) -> str:
+        return self.context["key"]
+
+
+class ApiTokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    expires_in_days = serializers.IntegerField(min_value=1, max_value=3650, required=False, allow_null=True)
+
+
+class TokenObtainSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    name = serializers.CharField(max_length=100, required=False, default="API token")
+    expires_in_days = serializers.IntegerField(min_value=1, max_value=3650, required=False, allow_null=True)
+
+
+# --- organizations -------------------------------------------------------------------------------------------
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="organization-detail", lookup_field="slug")
+    country = CountryField()
+    logo = serializers.ImageField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "country",
+            "website",
+            "description",
+            "logo",
+            "tier",
+            "status",
+            "member_since",
+            "url",
+        ]
+        read_only_fields = fields
+
+
+class OrganizationWriteSerializer(serializers.Serializer):
+    """What a person may set on an organization; uniqueness and the logo's size are checked by the service."""
+
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=80, required=False, help_text="Chosen from the name when left out.")
+    kind = serializers.ChoiceField(choices=Organization.Kind.choices, error_messages=KIND_ERRORS)
+    country = CountryField(error_messages=COUNTRY_ERRORS)
+    website = serializers.URLField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    logo = _logo_field(required=False, allow_null=True)
+
+    def validate_name(self, name: str) -> str:
+        return name.strip()
+
+
+class OrganizationUpdateSerializer(OrganizationWriteSerializer):
+    """The address (slug) is fixed once registered: links to the organization must keep working."""
+
+    slug = None
+
+
+# --- people of an organization --------------------------------------------------------------------------------
+
+
+class OrganizationPersonSerializer(serializers.ModelSerializer):
+    """A person as their organization's admins and staff see them."""
+
+    person_id = serializers.IntegerField(source="person.id", read_only=True)
+    name = serializers.CharField(source="person.name", read_only=True)
+    email = serializers.EmailField(source="person.email", read_only=True)
+
+    class Meta:
+        model = Affiliation
+        fields = ["id", "person_id", "name", "email", "role", "title", "listed", "created_at"]
+        read_only_fields = fields
+
+
+class ListedPersonSerializer(serializers.ModelSerializer):
+    """A person as everyone else sees them on the organization's page: no email address."""
+
+    name = serializers.CharField(source="person.name", read_only=True)
+
+    class Meta:
+        model = Affiliation
+        fields = ["id", "name", "title"]
+        read_only_fields = fields
+
+
+class RoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Affiliation.Role.choices, error_messages=ROLE_ERRORS)
+
+
+# --- invitations, domains, join requests ----------------------------------------------------------------------
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """An invitation without its token: the link exists only in the email sent to the invited address."""
+
+    status = serializers.CharField(source="display_status", read_only=True)
+    expired = serializers.BooleanField(source="is_expired", read_only=True)
+    invited_by = serializers.CharField(source="invited_by.email", read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "status", "expired", "invited_by", "created_at", "sent_at", "expires_at"]
+        read_only_fields = fields
+
+
+class InvitationCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Affiliation.Role.choices, error_messages=ROLE_ERRORS)
+
+
+class DomainSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrganizationDomain
+        fields = ["id", "domain", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class DomainCreateSerializer(serializers.Serializer):
+    domain = serializers.CharField(max_length=253, help_text="Such as example.org.")
+
+
+class JoinRequestSerializer(serializers.ModelSerializer):
+    person_id = serializers.IntegerField(source="person.id", read_only=True)
+    name = serializers.CharField(source="person.name", read_only=True)
+    email = serializers.EmailField(source="person.email", read_only=True)
+
+    class Meta:
+        model = JoinRequest
+        fields = ["id", "person_id", "name", "email", "message", "status", "created_at", "decided_at"]
+        read_only_fields = fields
+
+
+class JoinRequestCreateSerializer(serializers.Serializer):
+    message = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- membership applications ----------------------------------------------------------------------------------
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    """An application as its organization's admins and staff read it, including the staff's reason."""
+
+    organization = OrganizationSerializer(read_only=True)
+    submitted_by = serializers.CharField(source="submitted_by.email", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="application-detail")
+
+    class Meta:
+        model = MembershipApplication
+        fields = [
+            "id",
+            "organization",
+            "tier",
+            "statement",
+            "charter_accepted",
+            "status",
+            "reason",
+            "submitted_by",
+            "submitted_at",
+            "decided_at",
+            "updated_at",
+            "url",
+        ]
+        read_only_fields = fields
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    organization = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Organization.objects.none(),
+        error_messages={"does_not_exist": "There is no organization at the address “{value}” that you can see."},
+        help_text="The organization's slug.",
+    )
+    tier = serializers.ChoiceField(choices=Organization.Tier.choices, error_messages=TIER_ERRORS)
+    statement = serializers.CharField()
+    charter_accepted = serializers.BooleanField(help_text="Must be true: the alliance charter is accepted.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from members.selectors import organizations_visible_to
+
+        request = self.context.get("request")
+        self.fields["organization"].queryset = organizations_visible_to(request.user if request else None)
+
+    def validate_charter_accepted(self, accepted: bool) -> bool:
+        if not accepted:
+            raise serializers.ValidationError("The alliance charter must be accepted to apply.")
+        return accepted
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        help_text="Shown to the applicant.",
+        error_messages={
+            "required": "Give a reason: the applicant will read it.",
+            "blank": "Give a reason: the applicant will read it.",
+        },
+    )
+
+
+class ResubmitSerializer(serializers.Serializer):
+    statement = serializers.CharField(required=False)
+    tier = serializers.ChoiceField(choices=Organization.Tier.choices, required=False, error_messages=TIER_ERRORS)

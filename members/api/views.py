@@ -1,0 +1,512 @@
+"""The members API. Every write calls a service in members/services.py; every list filters in get_queryset.
+
+DRF checks object permissions only in ``get_object()``, so each queryset below is already limited to what
+the caller may see: an object outside it answers 404, and a service's ``NotPermitted`` answers 403.
+"""
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, filters, mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from members import selectors, services
+from members.models import (
+    Affiliation,
+    ApiToken,
+    Invitation,
+    JoinRequest,
+    MembershipApplication,
+    Organization,
+    OrganizationDomain,
+    User,
+)
+
+from . import serializers as api
+from .filters import OrganizationFilter
+
+ORGANIZATION_SLUG = OpenApiParameter(
+    "organization_slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The organization's slug."
+)
+ERROR = OpenApiResponse(description='A JSON error: {"detail": "...", "errors": {"field": ["..."]}}')
+# Lists without a free-text search: filters and ordering only (no misleading ``search`` parameter).
+WITHOUT_SEARCH = [DjangoFilterBackend, filters.OrderingFilter]
+INVALID_CREDENTIALS = "Unable to sign in with this email address and password."
+
+
+def _validated(serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+# --- tokens and the current person -----------------------------------------------------------------------------
+
+
+class TokenObtainView(APIView):
+    """Exchange an email address and password for a personal API token (throttled)."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        tags=["auth"],
+        request=api.TokenObtainSerializer,
+        responses={201: api.ApiTokenCreatedSerializer, 400: ERROR, 429: ERROR},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(api.TokenObtainSerializer, request)
+        user = _user_for_credentials(data["email"], data["password"])
+        if user is None:
+            raise serializers.ValidationError({"non_field_errors": [INVALID_CREDENTIALS]})
+        token, key = services.api_token_create(
+            user=user, name=data["name"], expires_in_days=data.get("expires_in_days")
+        )
+        return Response(api.ApiTokenCreatedSerializer(token, context={"key": key}).data, status=status.HTTP_201_CREATED)
+
+
+def _user_for_credentials(email: str, password: str) -> User | None:
+    """The active account with this verified address and password; one answer for every kind of mismatch.
+
+    Like allauth's mandatory verification: an address nobody has confirmed cannot be used to sign in.
+    """
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        User().set_password(password)  # spend the same time hashing as for a real account
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    if not EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
+        return None
+    return user
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["tokens"], summary="Your own tokens (never their keys)"),
+    destroy=extend_schema(tags=["tokens"], summary="Revoke one of your tokens"),
+)
+class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The caller's own personal API tokens."""
+
+    filter_backends = WITHOUT_SEARCH
+    serializer_class = api.ApiTokenSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    ordering_fields = ["created_at", "name"]
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=self.request.user, revoked_at__isnull=True)
+
+    @extend_schema(
+        tags=["tokens"], request=api.ApiTokenCreateSerializer, responses={201: api.ApiTokenCreatedSerializer}
+    )
+    def create(self, request: Request) -> Response:
+        data = _validated(api.ApiTokenCreateSerializer, request)
+        token, key = services.api_token_create(
+            user=request.user, name=data["name"], expires_in_days=data.get("expires_in_days")
+        )
+        return Response(api.ApiTokenCreatedSerializer(token, context={"key": key}).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        services.api_token_revoke(actor=request.user, token=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    """The signed-in person and the organizations they belong to."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(tags=["me"], responses={200: api.MeSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(api.MeSerializer(request.user).data)
+
+
+# --- organizations ---------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["organizations"], summary="Organizations you can see (the public directory and yours)"),
+    retrieve=extend_schema(tags=["organizations"]),
+)
+class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Member organizations: active ones for everyone, one's own, and all of them for staff."""
+
+    serializer_class = api.OrganizationSerializer
+    lookup_field = "slug"
+    filterset_class = OrganizationFilter
+    search_fields = ["name", "description"]
+    ordering_fields = ["name", "member_since", "country"]
+    ordering = ["name"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Organization]:
+        return selectors.organizations_visible_to(self.request.user)
+
+    @extend_schema(
+        tags=["organizations"],
+        summary="Register an organization as an applicant, with you as its admin",
+        request={
+            "application/json": api.OrganizationWriteSerializer,
+            "multipart/form-data": api.OrganizationWriteSerializer,
+        },
+        responses={201: api.OrganizationSerializer, 400: ERROR},
+    )
+    def create(self, request: Request) -> Response:
+        data = _validated(api.OrganizationWriteSerializer, request)
+        organization = services.organization_register(actor=request.user, **data)
+        return Response(self.get_serializer(organization).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=["organizations"],
+        request={
+            "application/json": api.OrganizationUpdateSerializer,
+            "multipart/form-data": api.OrganizationUpdateSerializer,
+        },
+        responses={200: api.OrganizationSerializer, 400: ERROR, 403: ERROR},
+    )
+    def update(self, request: Request, slug: str | None = None) -> Response:
+        return self._update(request, partial=False)
+
+    @extend_schema(
+        tags=["organizations"],
+        request={
+            "application/json": api.OrganizationUpdateSerializer,
+            "multipart/form-data": api.OrganizationUpdateSerializer,
+        },
+        responses={200: api.OrganizationSerializer, 400: ERROR, 403: ERROR},
+    )
+    def partial_update(self, request: Request, slug: str | None = None) -> Response:
+        return self._update(request, partial=True)
+
+    def _update(self, request: Request, *, partial: bool) -> Response:
+        organization = self.get_object()
+        if not _manages(request.user, organization):
+            raise exceptions.PermissionDenied(f"Only an admin of {organization} can change its profile.")
+        data = _validated(api.OrganizationUpdateSerializer, request, partial=partial)
+        if "logo" in data and data["logo"] is None:
+            data["logo"] = ""  # null removes the logo
+        organization = services.organization_update(actor=request.user, organization=organization, **data)
+        return Response(self.get_serializer(organization).data)
+
+
+def _manages(person: Any, organization: Organization) -> bool:
+    return bool(getattr(person, "is_staff", False)) or services.is_organization_admin(person, organization)
+
+
+class OrganizationScopedMixin:
+    """Views under /organizations/{slug}/: the organization must be visible to the caller, or it is a 404."""
+
+    kwargs: dict[str, Any]
+    request: Request
+
+    def get_organization(self) -> Organization:
+        if not hasattr(self, "_organization"):
+            self._organization = get_object_or_404(
+                selectors.organizations_visible_to(self.request.user), slug=self.kwargs["organization_slug"]
+            )
+        return self._organization
+
+    def manages_organization(self) -> bool:
+        if not hasattr(self, "_manages"):
+            self._manages = _manages(self.request.user, self.get_organization())
+        return self._manages
+
+
+class ManagesOrganization(permissions.BasePermission):
+    """Admins of the organization and staff; others get 403 when they can see the organization, else 404."""
+
+    message = "Only an admin of this organization or alliance staff can do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        view.get_organization()
+        return bool(request.user and request.user.is_authenticated) and view.manages_organization()
+
+
+class SeesOrganization(permissions.BasePermission):
+    """Any signed-in person who can see the organization."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        view.get_organization()
+        return bool(request.user and request.user.is_authenticated)
+
+
+@extend_schema(parameters=[ORGANIZATION_SLUG], tags=["organization people"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="People of the organization",
+        description="Its admins and staff see everyone with email and role; others see only the people who "
+        "chose to be listed, without email addresses.",
+        responses=PolymorphicProxySerializer(
+            component_name="OrganizationPersonOrListedPerson",
+            serializers=[api.OrganizationPersonSerializer, api.ListedPersonSerializer],
+            resource_type_field_name=None,
+            many=True,
+        ),
+    ),
+    destroy=extend_schema(summary="Remove a person from the organization (or leave it yourself)"),
+)
+class OrganizationPersonViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    filter_backends = WITHOUT_SEARCH
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self) -> QuerySet[Affiliation]:
+        if getattr(self, "swagger_fake_view", False):
+            return Affiliation.objects.none()
+        organization = self.get_organization()
+        if self.manages_organization():
+            return selectors.organization_people(organization)
+        if self.action == "list":
+            return selectors.organization_listed_people(organization).order_by("person__name", "pk")
+        # Anyone may address a listed person (and be refused by the service) or their own affiliation.
+        return organization.affiliations.filter(
+            Q(listed=True, person__is_active=True) | Q(person_id=self.request.user.pk)
+        ).select_related("person", "organization")
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        if getattr(self, "swagger_fake_view", False) or self.manages_organization():
+            return api.OrganizationPersonSerializer
+        return api.ListedPersonSerializer
+
+    @extend_schema(
+        summary="Make a person an admin or a member",
+        request=api.RoleSerializer,
+        responses={200: api.OrganizationPersonSerializer, 400: ERROR, 403: ERROR},
+    )
+    def partial_update(self, request: Request, pk: str | None = None, organization_slug: str = "") -> Response:
+        affiliation = self.get_object()
+        data = _validated(api.RoleSerializer, request)
+        affiliation = services.affiliation_change_role(actor=request.user, affiliation=affiliation, role=data["role"])
+        return Response(api.OrganizationPersonSerializer(affiliation).data)
+
+    def destroy(self, request: Request, pk: str | None = None, organization_slug: str = "") -> Response:
+        services.affiliation_remove(actor=request.user, affiliation=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(parameters=[ORGANIZATION_SLUG], tags=["organization invitations"])
+@extend_schema_view(list=extend_schema(summary="Invitations of the organization (admins and staff)"))
+class InvitationViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    filter_backends = WITHOUT_SEARCH
+    serializer_class = api.InvitationSerializer
+    permission_classes = [ManagesOrganization]
+    ordering_fields = ["created_at", "email"]
+
+    def get_queryset(self) -> QuerySet[Invitation]:
+        if getattr(self, "swagger_fake_view", False):
+            return Invitation.objects.none()
+        return self.get_organization().invitations.select_related("organization", "invited_by")
+
+    @extend_schema(
+        summary="Invite an email address as admin or member",
+        request=api.InvitationCreateSerializer,
+        responses={201: api.InvitationSerializer, 400: ERROR, 403: ERROR},
+    )
+    def create(self, request: Request, organization_slug: str = "") -> Response:
+        data = _validated(api.InvitationCreateSerializer, request)
+        invitation = services.invitation_create(
+            actor=request.user, organization=self.get_organization(), email=data["email"], role=data["role"]
+        )
+        return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Send a fresh link and restart the expiry", request=None, responses={200: api.InvitationSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def resend(self, request: Request, pk: str | None = None, organization_slug: str = "") -> Response:
+        invitation = services.invitation_resend(actor=request.user, invitation=self.get_object())
+        return Response(self.get_serializer(invitation).data)
+
+    @extend_schema(summary="Revoke the invitation", request=None, responses={200: api.InvitationSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str | None = None, organization_slug: str = "") -> Response:
+        invitation = services.invitation_revoke(actor=request.user, invitation=self.get_object())
+        return Response(self.get_serializer(invitation).data)
+
+
+@extend_schema(parameters=[ORGANIZATION_SLUG], tags=["organization domains"])
+@extend_schema_view(
+    list=extend_schema(summary="Email domains of the organization (admins and staff)"),
+    destroy=extend_schema(summary="Remove a domain"),
+)
+class DomainViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    filter_backends = WITHOUT_SEARCH
+    serializer_class = api.DomainSerializer
+    permission_classes = [ManagesOrganization]
+    ordering_fields = ["domain"]
+
+    def get_queryset(self) -> QuerySet[OrganizationDomain]:
+        if getattr(self, "swagger_fake_view", False):
+            return OrganizationDomain.objects.none()
+        return self.get_organization().domains.select_related("organization")
+
+    @extend_schema(
+        summary="Register a domain of one of your verified addresses",
+        request=api.DomainCreateSerializer,
+        responses={201: api.DomainSerializer, 400: ERROR, 403: ERROR},
+    )
+    def create(self, request: Request, organization_slug: str = "") -> Response:
+        data = _validated(api.DomainCreateSerializer, request)
+        domain = services.domain_add(actor=request.user, organization=self.get_organization(), domain=data["domain"])
+        return Response(self.get_serializer(domain).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, pk: str | None = None, organization_slug: str = "") -> Response:
+        services.domain_remove(actor=request.user, domain=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(parameters=[ORGANIZATION_SLUG], tags=["organization join requests"])
+@extend_schema_view(list=extend_schema(summary="Requests to join the organization (admins and staff)"))
+class JoinRequestViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    filter_backends = WITHOUT_SEARCH
+    serializer_class = api.JoinRequestSerializer
+    filterset_fields = ["status"]
+    ordering_fields = ["created_at"]
+
+    def get_permissions(self) -> list[permissions.BasePermission]:
+        if self.action == "create":
+            return [SeesOrganization()]
+        return [ManagesOrganization()]
+
+    def get_queryset(self) -> QuerySet[JoinRequest]:
+        if getattr(self, "swagger_fake_view", False):
+            return JoinRequest.objects.none()
+        return self.get_organization().join_requests.select_related("organization", "person")
+
+    @extend_schema(
+        summary="Ask to join (your verified address must be on one of its domains)",
+        request=api.JoinRequestCreateSerializer,
+        responses={201: api.JoinRequestSerializer, 400: ERROR},
+    )
+    def create(self, request: Request, organization_slug: str = "") -> Response:
+        data = _validated(api.JoinRequestCreateSerializer, request)
+        join_request = services.join_request_create(
+            actor=request.user, organization=self.get_organization(), message=data["message"]
+        )
+        return Response(self.get_serializer(join_request).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Approve: the person joins as a member", request=None, responses={200: api.JoinRequestSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None, organization_slug: str = "") -> Response:
+        join_request = services.join_request_approve(actor=request.user, join_request=self.get_object())
+        return Response(self.get_serializer(join_request).data)
+
+    @extend_schema(summary="Decline the request", request=None, responses={200: api.JoinRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str | None = None, organization_slug: str = "") -> Response:
+        join_request = services.join_request_decline(actor=request.user, join_request=self.get_object())
+        return Response(self.get_serializer(join_request).data)
+
+
+# --- membership applications ------------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["applications"])
+@extend_schema_view(
+    list=extend_schema(summary="Applications you can see: your organizations' (admins) or all (staff)"),
+    retrieve=extend_schema(summary="An application, with the staff's reason when one was given"),
+)
+class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    filter_backends = WITHOUT_SEARCH
+    serializer_class = api.ApplicationSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_fields = ["status"]
+    ordering_fields = ["submitted_at", "updated_at"]
+
+    def get_queryset(self) -> QuerySet[MembershipApplication]:
+        if getattr(self, "swagger_fake_view", False):
+            return MembershipApplication.objects.none()
+        return selectors.applications_visible_to(self.request.user)
+
+    @extend_schema(
+        summary="Apply for membership (an admin of the organization)",
+        request=api.ApplicationCreateSerializer,
+        responses={201: api.ApplicationSerializer, 400: ERROR, 403: ERROR},
+    )
+    def create(self, request: Request) -> Response:
+        data = _validated(api.ApplicationCreateSerializer, request)
+        application = services.application_submit(actor=request.user, **data)
+        return Response(self.get_serializer(application).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Send back for changes (staff)",
+        request=api.ReasonSerializer,
+        responses={200: api.ApplicationSerializer, 400: ERROR, 403: ERROR},
+    )
+    @action(detail=True, methods=["post"], url_path="request-changes")
+    def request_changes(self, request: Request, pk: str | None = None) -> Response:
+        data = _validated(api.ReasonSerializer, request)
+        application = services.application_request_changes(
+            actor=request.user, application=self.get_object(), reason=data["reason"]
+        )
+        return Response(self.get_serializer(application).data)
+
+    @extend_schema(
+        summary="Resubmit after changes were requested (an admin of the organization)",
+        request=api.ResubmitSerializer,
+        responses={200: api.ApplicationSerializer, 400: ERROR, 403: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        data = _validated(api.ResubmitSerializer, request)
+        application = services.application_resubmit(actor=request.user, application=application, **data)
+        return Response(self.get_serializer(application).data)
+
+    @extend_schema(
+        summary="Approve: the organization becomes an active member (staff)",
+        request=None,
+        responses={200: api.ApplicationSerializer, 400: ERROR, 403: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        application = services.application_approve(actor=request.user, application=self.get_object())
+        return Response(self.get_serializer(application).data)
+
+    @extend_schema(
+        summary="Reject with a reason the applicant will read (staff)",
+        request=api.ReasonSerializer,
+        responses={200: api.ApplicationSerializer, 400: ERROR, 403: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        data = _validated(api.ReasonSerializer, request)
+        application = services.application_reject(
+            actor=request.user, application=self.get_object(), reason=data["reason"]
+        )
+        return Response(self.get_serializer(application).data)
+
+    @extend_schema(
+        summary="Withdraw the application (an admin of the organization)",
+        request=None,
+        responses={200: api.ApplicationSerializer, 400: ERROR, 403: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        application = services.application_withdraw(actor=request.user, application=self.get_object())
+        return Response(self.get_serializer(application).data)
