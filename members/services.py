@@ -741,7 +741,8 @@ def api_token_create(*, user: User, name: str, expires_in_days: int | None = Non
 
 
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
-    if token.user_id != actor.pk:
+    """The owner revokes a token; staff may revoke anyone's (a leaked key, a departed person)."""
+    if token.user_id != actor.pk and not getattr(actor, "is_staff", False):
         raise NotPermitted("You can only revoke your own tokens.")
     if token.revoked_at is None:
         with transaction.atomic():

@@ -1162,6 +1162,8 @@ def test_a_revoked_token_no_longer_authenticates(person, other_admin):
 
     with pytest.raises(NotPermitted):
         services.api_token_revoke(actor=other_admin, token=token)
+    token.refresh_from_db()
+    assert token.revoked_at is None
     assert services.api_token_authenticate(key) == token
 
     services.api_token_revoke(actor=person, token=token)
@@ -1170,6 +1172,15 @@ def test_a_revoked_token_no_longer_authenticates(person, other_admin):
     assert token.revoked_at is not None
     assert services.api_token_authenticate(key) is None
     assert the_audit_entry("api_token.revoked", token).actor == person
+
+
+def test_staff_revoke_a_leaked_token(person, staff):
+    token, key = services.api_token_create(user=person, name="leaked")
+
+    services.api_token_revoke(actor=staff, token=token)
+
+    assert services.api_token_authenticate(key) is None
+    assert the_audit_entry("api_token.revoked", token).actor == staff
 
 
 def test_an_expired_token_no_longer_authenticates(person, monkeypatch):
