@@ -7,6 +7,7 @@ from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from members import selectors
 from members.models import (
     Affiliation,
     ApiToken,
@@ -65,11 +66,15 @@ class MyAffiliationSerializer(serializers.ModelSerializer):
 
 
 class MeSerializer(PersonSerializer):
-    affiliations = MyAffiliationSerializer(many=True, read_only=True)
+    affiliations = serializers.SerializerMethodField()
 
     class Meta(PersonSerializer.Meta):
         fields = [*PersonSerializer.Meta.fields, "affiliations"]
         read_only_fields = fields
+
+    @extend_schema_field(MyAffiliationSerializer(many=True))
+    def get_affiliations(self, person: User) -> list[dict]:
+        return MyAffiliationSerializer(selectors.person_affiliations(person), many=True).data
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
@@ -274,10 +279,8 @@ class ApplicationCreateSerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from members.selectors import organizations_visible_to
-
         request = self.context.get("request")
-        self.fields["organization"].queryset = organizations_visible_to(request.user if request else None)
+        self.fields["organization"].queryset = selectors.organizations_visible_to(request.user if request else None)
 
     def validate_charter_accepted(self, accepted: bool) -> bool:
         if not accepted:
