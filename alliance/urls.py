@@ -9,11 +9,15 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Alliance Portal administration"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("staff/audit/", views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("alliance.api.urls")),
     path("", include("members.urls")),
+    path("", include("projects.urls")),
+    path("", include("events.urls")),
 ]
 
 if settings.DEBUG:

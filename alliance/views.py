@@ -1,9 +1,20 @@
 import logging
+from functools import wraps
 
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from members.forms import AuditFilterForm
+from members.models import Organization
+
+from .models import AuditEntry
 
 logger = logging.getLogger(__name__)
 
@@ -36,3 +47,62 @@ def _check_cache() -> None:
     cache.set("healthz", "ok", timeout=5)
     if cache.get("healthz") != "ok":
         raise RuntimeError("the cache did not keep a value")
+
+
+def staff_required(view):
+    """Anonymous people are sent to sign in; signed-in people who are not staff get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied("Only alliance staff can see this page.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """What the alliance is, how many members it has of each kind, and the way in."""
+    active = Organization.objects.filter(status=Organization.Status.ACTIVE)
+    totals = dict(active.order_by().values_list("kind").annotate(total=Count("pk")))
+    kinds = [(value, label, totals[value]) for value, label in Organization.Kind.choices if totals.get(value)]
+    newest = list(active.order_by("-member_since", "name")[:6])
+    return render(
+        request,
+        "home.html",
+        {"kinds": kinds, "member_count": sum(totals.values()), "newest": newest},
+    )
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@staff_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit trail for staff, newest first, filtered by action and by target; fixed query count."""
+    form = AuditFilterForm(request.GET or None)
+    entries = AuditEntry.objects.select_related("actor", "target_type").order_by("-created_at", "-id")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["action"]:
+            entries = entries.filter(action__istartswith=data["action"].strip())
+        if data["target"]:
+            entries = entries.filter(target_repr__icontains=data["target"].strip())
+        if data["target_type"] and data["target_id"]:
+            entries = entries.filter(target_type_id=data["target_type"], target_id=data["target_id"])
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    actions = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "alliance/audit_log.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "entries": page.object_list,
+            "actions": list(actions),
+            "query_string": query.urlencode() + "&" if query else "",
+        },
+    )

@@ -77,3 +77,13 @@ def organization_with_people(slug: str) -> QuerySet[Organization]:
     return Organization.objects.filter(slug=slug).prefetch_related(
         Prefetch("affiliations", queryset=Affiliation.objects.select_related("person"))
     )
+
+
+def person_verified_domains(person: Any) -> set[str]:
+    """The email domains of the person's verified addresses: where they may ask to join an organization."""
+    if not getattr(person, "is_authenticated", False):
+        return set()
+    from allauth.account.models import EmailAddress
+
+    addresses = EmailAddress.objects.filter(user=person, verified=True).values_list("email", flat=True)
+    return {address.rsplit("@", 1)[-1].lower() for address in addresses}

@@ -1,10 +1,702 @@
-# Replaced by the pages work: every view named in urls.py is implemented there.
-from django.http import Http404
+"""Pages of the members domain.
+
+Views read through selectors and write only through ``members.services``. A ``DomainError`` from a service
+becomes a form error (on its field when it names one) or a message, and nothing has changed. Per-row actions
+answer htmx requests with the updated part of the page and plain form posts with a redirect, so every page
+works without JavaScript too.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from alliance.errors import DomainError, NotPermitted
+from alliance.models import AuditEntry
+from alliance.views import staff_required
+
+from . import selectors, services
+from .forms import (
+    AffiliationProfileForm,
+    ApiTokenForm,
+    ApplicationForm,
+    DecisionForm,
+    DirectoryFilterForm,
+    DomainForm,
+    InvitationForm,
+    JoinRequestForm,
+    OrganizationForm,
+    ResubmitForm,
+    RoleForm,
+)
+from .models import (
+    Affiliation,
+    ApiToken,
+    Invitation,
+    JoinRequest,
+    MembershipApplication,
+    Organization,
+    OrganizationDomain,
+)
+
+DIRECTORY_PAGE_SIZE = 24
 
 
-def _missing(request, **kwargs):
-    raise Http404
+def _form_error(form, error: DomainError) -> None:
+    """Show a service's refusal on the field it names, or above the form."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-directory = organization_detail = organization_register = my_organization = _missing
-application_detail = review_queue = invitation_accept = _missing
+def _query_string_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode() + "&" if query else ""
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+# --- directory and public organization pages ---------------------------------------------------------------
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    """Active members, searchable and filtered; htmx swaps only the results while the person types."""
+    country_codes = list(
+        Organization.objects.filter(status=Organization.Status.ACTIVE)
+        .order_by("country")
+        .values_list("country", flat=True)
+        .distinct()
+    )
+    form = DirectoryFilterForm(request.GET, country_codes=country_codes)
+    organizations = selectors.organization_directory(**form.filters())
+    page = Paginator(organizations, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page_obj": page,
+        "organizations": page.object_list,
+        "query_string": _query_string_without_page(request),
+        "filtered": any(form.filters().values()),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "members/partials/directory_results.html", context)
+    return render(request, "members/directory.html", context)
+
+
+def _visible_organization(request: HttpRequest, slug: str) -> Organization:
+    """Active organizations for everyone; applicants and suspended ones only for their own people and staff."""
+    organization = selectors.organizations_visible_to(request.user).filter(slug=slug).first()
+    if organization is None:
+        raise Http404("No organization here.")
+    return organization
+
+
+def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = _visible_organization(request, slug)
+    people = list(selectors.organization_listed_people(organization))
+    my_affiliation = None
+    can_ask_to_join = pending_join_request = False
+    if request.user.is_authenticated:
+        my_affiliation = Affiliation.objects.filter(person=request.user, organization=organization).first()
+        if my_affiliation is None:
+            domains = selectors.person_verified_domains(request.user)
+            can_ask_to_join = organization.domains.filter(domain__in=domains).exists()
+            pending_join_request = can_ask_to_join and (
+                organization.join_requests.filter(person=request.user, status=JoinRequest.Status.PENDING).exists()
+            )
+    return render(
+        request,
+        "members/organization_detail.html",
+        {
+            "organization": organization,
+            "people": people,
+            "my_affiliation": my_affiliation,
+            "can_ask_to_join": can_ask_to_join and not pending_join_request,
+            "pending_join_request": pending_join_request,
+            "join_form": JoinRequestForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def join_request_create(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = _visible_organization(request, slug)
+    form = JoinRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.join_request_create(
+                actor=request.user, organization=organization, message=form.cleaned_data["message"]
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Your request to join {organization} was sent to its admins.")
+    else:
+        messages.error(request, "The message is too long.")
+    return redirect(organization)
+
+
+# --- registering and applying -------------------------------------------------------------------------------
+
+
+@login_required
+def organization_register(request: HttpRequest) -> HttpResponse:
+    """A signed-in person registers an organization (as an applicant) and becomes its first admin."""
+    form = OrganizationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organization = services.organization_register(
+                actor=request.user,
+                name=data["name"],
+                kind=data["kind"],
+                country=str(data["country"]),
+                website=data["website"],
+                description=data["description"],
+                logo=data["logo"] or None,
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"{organization} is registered, and you are its admin. Now apply for membership.")
+            return redirect("members:application_create", slug=organization.slug)
+    return render(request, "members/organization_register.html", {"form": form})
+
+
+@login_required
+def application_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """An admin applies for membership: tier, statement of intent, and acceptance of the charter."""
+    organization = _visible_organization(request, slug)
+    if not services.is_organization_admin(request.user, organization):
+        raise PermissionDenied("Only an admin of the organization can apply for it.")
+    open_application = organization.applications.filter(status__in=MembershipApplication.OPEN_STATUSES).first()
+    if open_application is not None:
+        messages.info(request, f"{organization} already has an open application.")
+        return redirect("members:application_detail", pk=open_application.pk)
+    form = ApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_submit(
+                actor=request.user, organization=organization, **form.cleaned_data
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "Your application was submitted. The secretariat will review it.")
+            return redirect("members:application_detail", pk=application.pk)
+    return render(request, "members/application_create.html", {"organization": organization, "form": form})
+
+
+def _visible_application(request: HttpRequest, pk: int) -> MembershipApplication:
+    return get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+
+
+def _application_history(application: MembershipApplication) -> list[AuditEntry]:
+    """The application's audit entries, oldest first, each with a label a person reads."""
+    entries = list(
+        AuditEntry.objects.filter(
+            target_type=ContentType.objects.get_for_model(MembershipApplication), target_id=str(application.pk)
+        )
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    labels = dict(MembershipApplication.Status.choices)
+    for entry in entries:
+        step = entry.action.removeprefix("application.")
+        entry.label = labels.get(step, step.replace("_", " ").capitalize())
+    return entries
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible_application(request, pk)
+    return _render_application(request, application)
+
+
+def _render_application(
+    request: HttpRequest,
+    application: MembershipApplication,
+    *,
+    resubmit_form: ResubmitForm | None = None,
+    decision_form: DecisionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    is_admin = services.is_organization_admin(request.user, application.organization)
+    can_resubmit = is_admin and application.status == MembershipApplication.Status.CHANGES_REQUESTED
+    can_decide = request.user.is_staff and application.status in MembershipApplication.AWAITING_STAFF
+    if can_resubmit and resubmit_form is None:
+        resubmit_form = ResubmitForm(initial={"tier": application.tier, "statement": application.statement})
+    return render(
+        request,
+        "members/application_detail.html",
+        {
+            "application": application,
+            "organization": application.organization,
+            "history": _application_history(application),
+            "is_admin": is_admin,
+            "can_resubmit": can_resubmit,
+            "can_withdraw": is_admin and application.is_open,
+            "can_decide": can_decide,
+            "resubmit_form": resubmit_form,
+            "decision_form": decision_form or DecisionForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible_application(request, pk)
+    form = ResubmitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_resubmit(actor=request.user, application=application, **form.cleaned_data)
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from error
+        except DomainError as error:
+            if error.field not in form.fields:  # the application is no longer waiting for changes
+                messages.error(request, error.message)
+                return redirect("members:application_detail", pk=application.pk)
+            _form_error(form, error)
+        else:
+            messages.success(request, "Your application was resubmitted; it is back with the secretariat.")
+            return redirect("members:application_detail", pk=application.pk)
+    return _render_application(request, application, resubmit_form=form, status=400)
+
+
+@login_required
+@require_POST
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible_application(request, pk)
+    try:
+        services.application_withdraw(actor=request.user, application=application)
+    except NotPermitted as error:
+        raise PermissionDenied(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "The application was withdrawn.")
+    return redirect("members:application_detail", pk=application.pk)
+
+
+def _application_url(application: MembershipApplication) -> str:
+    return reverse("members:application_detail", kwargs={"pk": application.pk})
+
+
+def _decide(request: HttpRequest, application: MembershipApplication, form: DecisionForm) -> MembershipApplication:
+    decision = form.cleaned_data["decision"]
+    reason = form.cleaned_data["reason"]
+    if decision == DecisionForm.APPROVE:
+        return services.application_approve(actor=request.user, application=application)
+    if decision == DecisionForm.REJECT:
+        return services.application_reject(actor=request.user, application=application, reason=reason)
+    return services.application_request_changes(actor=request.user, application=application, reason=reason)
+
+
+DECISION_MESSAGES = {
+    DecisionForm.APPROVE: "{organization} is approved and now an active member.",
+    DecisionForm.REJECT: "The application of {organization} was rejected; the applicant has been told why.",
+    DecisionForm.REQUEST_CHANGES: "{organization} was asked for changes.",
+}
+
+
+@staff_required
+@require_POST
+def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff approve, reject or ask for changes, from the application page or a row of the review queue."""
+    application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+    form = DecisionForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            application = _decide(request, application, form)
+        except DomainError as refusal:
+            _form_error(form, refusal)
+            error = refusal.message
+    from_queue = request.POST.get("from") == "queue"
+    if not form.errors:
+        notice = DECISION_MESSAGES[form.cleaned_data["decision"]].format(organization=application.organization)
+        if request.htmx and from_queue:
+            return render(request, "members/partials/review_row.html", {"application": application, "notice": notice})
+        messages.success(request, notice)
+        default = reverse("members:review_queue") if from_queue else _application_url(application)
+        return redirect(_safe_next(request, default))
+    if request.htmx and from_queue:
+        return render(request, "members/partials/review_row.html", {"application": application, "form": form})
+    if from_queue:
+        messages.error(request, error or "; ".join(message for errors in form.errors.values() for message in errors))
+        return redirect("members:review_queue")
+    return _render_application(request, application, decision_form=form, status=400)
+
+
+@staff_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    applications = list(selectors.application_review_queue())
+    return render(request, "members/review_queue.html", {"applications": applications})
+
+
+# --- my organizations ---------------------------------------------------------------------------------------
+
+
+@login_required
+def my_organizations(request: HttpRequest) -> HttpResponse:
+    affiliations = list(selectors.person_affiliations(request.user))
+    latest: dict[int, MembershipApplication] = {}
+    for application in MembershipApplication.objects.filter(
+        organization__in=[affiliation.organization_id for affiliation in affiliations]
+    ).order_by("organization_id", "-submitted_at", "-id"):
+        latest.setdefault(application.organization_id, application)
+    rows = [(affiliation, latest.get(affiliation.organization_id)) for affiliation in affiliations]
+    return render(request, "members/my_organizations.html", {"rows": rows})
+
+
+def _managed_organization(request: HttpRequest, slug: str) -> tuple[Organization, Affiliation | None]:
+    """The organization and the person's affiliation with it; outsiders (other than staff) get a 404."""
+    organization = get_object_or_404(Organization, slug=slug)
+    affiliation = Affiliation.objects.filter(person=request.user, organization=organization).first()
+    if affiliation is None and not request.user.is_staff:
+        raise Http404("No organization here.")
+    return organization, affiliation
+
+
+def _manage_context(
+    request: HttpRequest, organization: Organization, affiliation: Affiliation | None, **forms: Any
+) -> dict[str, Any]:
+    is_admin = request.user.is_staff or (affiliation is not None and affiliation.role == Affiliation.Role.ADMIN)
+    context: dict[str, Any] = {
+        "organization": organization,
+        "my_affiliation": affiliation,
+        "is_admin": is_admin,
+        "people": list(selectors.organization_people(organization)),
+        "role_choices": Affiliation.Role.choices,
+    }
+    if is_admin:
+        context |= {
+            "invitations": list(organization.invitations.select_related("invited_by")[:100]),
+            "domains": list(organization.domains.all()),
+            "join_requests": list(
+                organization.join_requests.filter(status=JoinRequest.Status.PENDING).select_related("person")
+            ),
+            "latest_application": organization.applications.order_by("-submitted_at", "-id").first(),
+            "profile_form": forms.get("profile_form")
+            or OrganizationForm(instance=Organization.objects.get(pk=organization.pk)),
+            "invitation_form": forms.get("invitation_form") or InvitationForm(),
+            "domain_form": forms.get("domain_form") or DomainForm(),
+        }
+    if affiliation is not None:
+        context["affiliation_form"] = forms.get("affiliation_form") or AffiliationProfileForm(
+            initial={"title": affiliation.title, "listed": affiliation.listed}
+        )
+    return context
+
+
+@login_required
+def my_organization(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organization's own page: its admins manage it, its members see who is in it."""
+    organization, affiliation = _managed_organization(request, slug)
+    forms: dict[str, Any] = {}
+    if request.method == "POST":
+        profile_form = OrganizationForm(
+            request.POST, request.FILES, instance=Organization.objects.get(pk=organization.pk)
+        )
+        if profile_form.is_valid():
+            fields = {name: profile_form.cleaned_data[name] for name in profile_form.changed_data}
+            if "logo" in fields:
+                fields["logo"] = fields["logo"] or ""
+            if "country" in fields:
+                fields["country"] = str(fields["country"])
+            try:
+                services.organization_update(actor=request.user, organization=organization, **fields)
+            except NotPermitted as error:
+                raise PermissionDenied(error.message) from error
+            except DomainError as error:
+                _form_error(profile_form, error)
+            else:
+                messages.success(request, "The profile was saved." if fields else "Nothing changed.")
+                return redirect("members:my_organization", slug=organization.slug)
+        forms["profile_form"] = profile_form
+    context = _manage_context(request, organization, affiliation, **forms)
+    if forms and not context["is_admin"]:
+        raise PermissionDenied("Only an admin of the organization can edit its profile.")
+    return render(request, "members/my_organization.html", context, status=400 if forms else 200)
+
+
+def _section_response(
+    request: HttpRequest,
+    organization: Organization,
+    affiliation: Affiliation | None,
+    section: str,
+    *,
+    notice: str = "",
+    error: str = "",
+    also: tuple[str, ...] = (),
+    **forms: Any,
+) -> HttpResponse:
+    """htmx: the updated section (and any other section it affects, out of band). Otherwise: back to the page."""
+    if request.htmx:
+        context = _manage_context(request, organization, affiliation, **forms)
+        context |= {"notice": notice, "error": error}
+        html = render(request, f"members/partials/manage_{section}.html", context).content.decode()
+        for other in also:
+            context |= {"notice": "", "error": "", "oob": True}
+            html += render(request, f"members/partials/manage_{other}.html", context).content.decode()
+        return HttpResponse(html)
+    if forms:
+        context = _manage_context(request, organization, affiliation, **forms)
+        if error:
+            messages.error(request, error)
+        return render(request, "members/my_organization.html", context, status=400)
+    if error:
+        messages.error(request, error)
+    elif notice:
+        messages.success(request, notice)
+    return redirect(reverse("members:my_organization", kwargs={"slug": organization.slug}) + f"#{section}")
+
+
+def _run(action, *args, **kwargs) -> str:
+    """Call a service; return its refusal message ('' when it went through). NotPermitted becomes 403."""
+    try:
+        action(*args, **kwargs)
+    except NotPermitted as error:
+        raise PermissionDenied(error.message) from error
+    except DomainError as error:
+        return error.message
+    return ""
+
+
+@login_required
+@require_POST
+def person_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organization, affiliation = _managed_organization(request, slug)
+    target = get_object_or_404(
+        Affiliation.objects.select_related("person", "organization"), pk=pk, organization=organization
+    )
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return _section_response(request, organization, affiliation, "people", error="Choose admin or member.")
+    role = form.cleaned_data["role"]
+    error = _run(services.affiliation_change_role, actor=request.user, affiliation=target, role=role)
+    if affiliation is not None and affiliation.pk == target.pk and not error:
+        affiliation.role = role
+    label = dict(Affiliation.Role.choices)[role].lower()
+    notice = "" if error else f"{target.person.get_full_name()} is now {'an' if role == 'admin' else 'a'} {label}."
+    return _section_response(request, organization, affiliation, "people", notice=notice, error=error)
+
+
+@login_required
+@require_POST
+def person_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organization, affiliation = _managed_organization(request, slug)
+    target = get_object_or_404(
+        Affiliation.objects.select_related("person", "organization"), pk=pk, organization=organization
+    )
+    leaving = target.person_id == request.user.pk
+    error = _run(services.affiliation_remove, actor=request.user, affiliation=target)
+    if leaving and not error:
+        messages.success(request, f"You left {organization}.")
+        response = redirect("members:my_organizations")
+        if request.htmx:
+            response = HttpResponse(status=204, headers={"HX-Redirect": reverse("members:my_organizations")})
+        return response
+    notice = "" if error else f"{target.person.get_full_name()} was removed from {organization}."
+    return _section_response(request, organization, affiliation, "people", notice=notice, error=error)
+
+
+@login_required
+@require_POST
+def affiliation_profile(request: HttpRequest, slug: str) -> HttpResponse:
+    """A person's own listing: shown on the public page or not, and their title."""
+    organization, affiliation = _managed_organization(request, slug)
+    if affiliation is None:
+        raise Http404("You do not belong to this organization.")
+    form = AffiliationProfileForm(request.POST)
+    if not form.is_valid():
+        return _section_response(request, organization, affiliation, "me", affiliation_form=form)
+    try:
+        affiliation = services.affiliation_update_profile(
+            actor=request.user, affiliation=affiliation, **form.cleaned_data
+        )
+    except DomainError as error:
+        _form_error(form, error)
+        return _section_response(request, organization, affiliation, "me", affiliation_form=form)
+    return _section_response(
+        request, organization, affiliation, "me", notice="Your listing was saved.", also=("people",)
+    )
+
+
+@login_required
+@require_POST
+def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
+    organization, affiliation = _managed_organization(request, slug)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(actor=request.user, organization=organization, **form.cleaned_data)
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from error
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            notice = f"An invitation was sent to {invitation.email}."
+            return _section_response(request, organization, affiliation, "invitations", notice=notice)
+    return _section_response(request, organization, affiliation, "invitations", invitation_form=form)
+
+
+INVITATION_ACTIONS = {
+    "resend": (services.invitation_resend, "A new invitation link was sent to {email}."),
+    "revoke": (services.invitation_revoke, "The invitation of {email} was revoked."),
+}
+
+
+@login_required
+@require_POST
+def invitation_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
+    organization, affiliation = _managed_organization(request, slug)
+    if action not in INVITATION_ACTIONS:
+        raise Http404("No such action.")
+    invitation = get_object_or_404(Invitation.objects.select_related("organization"), pk=pk, organization=organization)
+    service, done = INVITATION_ACTIONS[action]
+    error = _run(service, actor=request.user, invitation=invitation)
+    notice = "" if error else done.format(email=invitation.email)
+    return _section_response(request, organization, affiliation, "invitations", notice=notice, error=error)
+
+
+@login_required
+@require_POST
+def domain_add(request: HttpRequest, slug: str) -> HttpResponse:
+    organization, affiliation = _managed_organization(request, slug)
+    form = DomainForm(request.POST)
+    if form.is_valid():
+        try:
+            entry = services.domain_add(
+                actor=request.user, organization=organization, domain=form.cleaned_data["domain"]
+            )
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from error
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            notice = f"People with a verified address on {entry.domain} can now ask to join."
+            return _section_response(request, organization, affiliation, "domains", notice=notice)
+    return _section_response(request, organization, affiliation, "domains", domain_form=form)
+
+
+@login_required
+@require_POST
+def domain_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organization, affiliation = _managed_organization(request, slug)
+    domain = get_object_or_404(
+        OrganizationDomain.objects.select_related("organization"), pk=pk, organization=organization
+    )
+    error = _run(services.domain_remove, actor=request.user, domain=domain)
+    notice = "" if error else f"{domain.domain} was removed."
+    return _section_response(request, organization, affiliation, "domains", notice=notice, error=error)
+
+
+@login_required
+@require_POST
+def join_request_decide(request: HttpRequest, slug: str, pk: int, decision: str) -> HttpResponse:
+    organization, affiliation = _managed_organization(request, slug)
+    services_by_decision = {"approve": services.join_request_approve, "decline": services.join_request_decline}
+    if decision not in services_by_decision:
+        raise Http404("No such decision.")
+    join_request = get_object_or_404(
+        JoinRequest.objects.select_related("organization", "person"), pk=pk, organization=organization
+    )
+    error = _run(services_by_decision[decision], actor=request.user, join_request=join_request)
+    name = join_request.person.get_full_name()
+    done = f"{name} joined {organization}." if decision == "approve" else f"{name}'s request was declined."
+    notice = "" if error else done
+    return _section_response(
+        request, organization, affiliation, "join_requests", notice=notice, error=error, also=("people",)
+    )
+
+
+# --- invitations --------------------------------------------------------------------------------------------
+
+
+@never_cache
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The invited person sees which organization and role; signed in with the invited address, they accept."""
+    invitation = services.invitation_for_token(token)
+    state = _invitation_state(request, invitation)
+    if request.method == "POST" and state == "ready":
+        try:
+            services.invitation_accept(actor=request.user, token=token)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect(request.path)
+        messages.success(request, f"Welcome to {invitation.organization}!")
+        return redirect("members:my_organization", slug=invitation.organization.slug)
+    if request.method == "POST" and state == "anonymous":
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    return render(
+        request,
+        "members/invitation_accept.html",
+        {"invitation": invitation, "state": state, "next": request.path},
+        status=404 if state == "invalid" else 200,
+    )
+
+
+def _invitation_state(request: HttpRequest, invitation: Invitation | None) -> str:
+    if invitation is None:
+        return "invalid"
+    if invitation.status != Invitation.Status.PENDING:
+        return invitation.status  # accepted or revoked
+    if invitation.is_expired:
+        return "expired"
+    if not request.user.is_authenticated:
+        return "anonymous"
+    if request.user.email.lower() != invitation.email.lower():
+        return "wrong_address"
+    return "ready"
+
+
+# --- personal API tokens ------------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """List, create and revoke one's own API tokens; a new key is shown once, in the answer to its creation."""
+    form = ApiTokenForm(request.POST or None)
+    new_key = new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_token, new_key = services.api_token_create(
+                user=request.user, name=form.cleaned_data["name"], expires_in_days=form.cleaned_data["expires_in_days"]
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            form = ApiTokenForm()
+    tokens = list(ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id"))
+    return render(
+        request,
+        "members/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_key": new_key, "new_token": new_token},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, f"The token “{token.name}” was revoked; it no longer works.")
+    return redirect("members:api_tokens")

@@ -1,0 +1,154 @@
+"""Forms of the members pages: they validate what a person typed; the services decide and write."""
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django_countries import countries
+
+from .models import Affiliation, Organization
+
+
+class OrganizationForm(forms.ModelForm):
+    """The public profile of an organization, for registering it and for its admins to edit.
+
+    A ModelForm so that the model's own rules (unique name, known country, logo type and size) give the
+    field errors; the page then hands the cleaned values to ``organization_register`` or
+    ``organization_update``, which check them again and write.
+    """
+
+    class Meta:
+        model = Organization
+        fields = ["name", "kind", "country", "website", "description", "logo"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
+        }
+        help_texts = {
+            "name": "The organization's full name, as it should appear in the directory.",
+            "website": "For example https://example.org",
+            "description": "What the organization does and how it works on responsible AI.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        largest = filesizeformat(settings.LOGO_MAX_BYTES)
+        self.fields["logo"].help_text = f"PNG, JPEG, WebP or GIF, at most {largest}. SVG is not accepted."
+
+
+class ApplicationForm(forms.Form):
+    tier = forms.ChoiceField(
+        choices=Organization.Tier.choices,
+        help_text="Founding and general members are companies and other bodies with full rights; associate and "
+        "academic tiers are for smaller organizations and research institutions.",
+    )
+    statement = forms.CharField(
+        label="Statement of intent",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Why the organization wants to join and what it will contribute.",
+    )
+    charter_accepted = forms.BooleanField(
+        label="We accept the alliance charter on behalf of the organization.",
+        error_messages={"required": "The alliance charter must be accepted to apply."},
+    )
+
+
+class ResubmitForm(forms.Form):
+    tier = forms.ChoiceField(choices=Organization.Tier.choices)
+    statement = forms.CharField(label="Statement of intent", widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class DecisionForm(forms.Form):
+    """A staff decision; rejecting or asking for changes needs a reason the applicant will read."""
+
+    APPROVE, REJECT, REQUEST_CHANGES = "approve", "reject", "request_changes"
+
+    decision = forms.ChoiceField(
+        choices=[(APPROVE, "Approve"), (REJECT, "Reject"), (REQUEST_CHANGES, "Request changes")],
+        widget=forms.HiddenInput,
+    )
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required to reject or to request changes; the applicant reads it.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") in (self.REJECT, self.REQUEST_CHANGES) and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Give a reason: the applicant will read it.")
+        return cleaned
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Email address")
+    role = forms.ChoiceField(choices=Affiliation.Role.choices, initial=Affiliation.Role.MEMBER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Affiliation.Role.choices)
+
+
+class DomainForm(forms.Form):
+    domain = forms.CharField(
+        max_length=253,
+        help_text="For example example.org. You can add the domain of your own verified address.",
+    )
+
+
+class AffiliationProfileForm(forms.Form):
+    title = forms.CharField(label="Your title", max_length=120, required=False)
+    listed = forms.BooleanField(label="Show me on the organization's public page", required=False)
+
+
+class JoinRequestForm(forms.Form):
+    message = forms.CharField(
+        label="Message to the admins", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What the token is for, for example “CRM sync”.")
+    expires_in_days = forms.IntegerField(
+        label="Expires after (days)",
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text="Leave empty for a token that does not expire.",
+    )
+
+
+class DirectoryFilterForm(forms.Form):
+    """The directory's search and filters; every field may be empty and a bad value is simply ignored."""
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    kind = forms.ChoiceField(label="Kind", required=False)
+    country = forms.ChoiceField(label="Country", required=False)
+    tier = forms.ChoiceField(label="Tier", required=False)
+
+    def __init__(self, *args, country_codes: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "All kinds"), *Organization.Kind.choices]
+        self.fields["tier"].choices = [("", "All tiers"), *Organization.Tier.choices]
+        codes = set(country_codes or [])
+        self.fields["country"].choices = [("", "All countries")] + [
+            (code, name) for code, name in countries if code in codes
+        ]
+
+    def filters(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {
+                name: value
+                for name in ("kind", "country", "tier")
+                if (value := self.data.get(name, "")) in dict(self.fields[name].choices)
+            } | {"search": str(self.data.get("q", ""))[:100].strip()}
+        data = self.cleaned_data
+        return {"search": data["q"].strip(), "kind": data["kind"], "country": data["country"], "tier": data["tier"]}
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label="Action", required=False, max_length=64)
+    target = forms.CharField(
+        label="Target", required=False, max_length=255, help_text="Part of the target's name, e.g. an organization."
+    )
+    target_type = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    target_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
