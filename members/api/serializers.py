@@ -196,8 +196,7 @@ class RoleSerializer(serializers.Serializer):
 class InvitationSerializer(serializers.ModelSerializer):
     """An invitation without its token: the link exists only in the email sent to the invited address."""
 
-    status = serializers.CharField(source="display_status", read_only=True)
-    expired = serializers.BooleanField(source="is_expired", read_only=True)
+    expired = serializers.BooleanField(source="is_expired", read_only=True, help_text="Pending, but past its expiry.")
     invited_by = serializers.CharField(source="invited_by.email", read_only=True)
 
     class Meta:

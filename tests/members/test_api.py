@@ -362,7 +362,8 @@ def test_invitations_never_show_their_token(world):
 
     row = response.json()["results"][0]
     assert row["email"] == "invited@example.net"
-    assert row["status"] == "Pending"
+    assert row["status"] == "pending"
+    assert row["expired"] is False
     assert not {"token", "token_hash"} & set(row)
     assert world.invitation.token_hash not in response.content.decode()
 
@@ -443,6 +444,31 @@ def test_organization_list_is_paginated():
     assert len(body["results"]) == 2
     assert "page=2" in body["next"]
     assert body["previous"] is None
+
+
+def test_put_replaces_the_profile_and_needs_every_required_field(organization, org_admin):
+    client = client_as(org_admin)
+    path = f"{API}/organizations/{organization.slug}/"
+
+    incomplete = client.put(path, {"name": "Renamed"}, format="json")
+    complete = client.put(path, {"name": "Renamed", "kind": "university", "country": "NL"}, format="json")
+
+    assert incomplete.status_code == 400
+    assert set(incomplete.json()["errors"]) == {"kind", "country"}
+    assert complete.status_code == 200
+    organization.refresh_from_db()
+    assert (organization.name, organization.kind, organization.country.code) == ("Renamed", "university", "NL")
+
+
+def test_expired_invitation_is_shown_as_expired(organization, org_admin):
+    invitation = services.invitation_create(
+        actor=org_admin, organization=organization, email="late@example.net", role="member"
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=invitation.created_at)
+
+    response = client_as(org_admin).get(f"{API}/organizations/{organization.slug}/invitations/")
+
+    assert response.json()["results"][0]["expired"] is True
 
 
 def test_organization_slug_cannot_be_changed(organization, org_admin):
