@@ -1,0 +1,153 @@
+"""Real races on PostgreSQL: many people, each on their own connection, released at the same instant.
+
+The availability check is widened with a short pause (as if the server were busy), so that without the lock
+the race shows every time; with the lock the same pause only makes people wait their turn.
+"""
+
+import threading
+import time
+from collections import Counter
+
+import pytest
+from django.db import IntegrityError, connection, connections
+
+from events import services
+from events.models import Event, Registration
+from tests.members.factories import UserFactory
+
+from .factories import EventFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+PAUSE = 0.02
+
+
+def _race(calls) -> tuple[list, list[Exception]]:
+    """Run every call in its own thread and database connection, all starting together."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [None] * len(calls), []
+
+    def run(index, call):
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=60)
+            results[index] = call()
+        except Exception as error:  # collected and asserted on below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
+    return results, errors
+
+
+@pytest.fixture
+def widened_window(monkeypatch):
+    """Pause between reading the seats left and taking one."""
+    original = services._organization_has_seat
+
+    def slow(*args, **kwargs):
+        time.sleep(PAUSE)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_organization_has_seat", slow)
+
+
+@pytest.fixture
+def without_lock(monkeypatch):
+    monkeypatch.setattr(services, "LOCK_EVENT_ROWS", False)
+
+
+@pytest.fixture
+def without_capacity_constraint():
+    """Drop the database's never-oversold check for one test, to see what the lock alone prevents."""
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE events_event DROP CONSTRAINT event_never_oversold")
+    yield
+    connections.close_all()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM events_registration")
+        cursor.execute("UPDATE events_event SET confirmed_count = 0")
+        cursor.execute(
+            "ALTER TABLE events_event ADD CONSTRAINT event_never_oversold "
+            "CHECK (capacity IS NULL OR confirmed_count <= capacity)"
+        )
+
+
+def _register_all(event, people):
+    return _race([lambda person=person: services.event_register(actor=person, event=event) for person in people])
+
+
+def test_100_people_racing_for_20_seats_get_exactly_20_and_the_rest_wait_in_order(widened_window):
+    event = EventFactory(capacity=20)
+    people = UserFactory.create_batch(100)
+
+    results, errors = _register_all(event, people)
+
+    assert errors == []
+    assert Counter(result.status for result in results) == {"confirmed": 20, "waitlisted": 80}
+    event.refresh_from_db()
+    assert event.confirmed_count == 20
+    registrations = list(Registration.objects.filter(event=event).order_by("pk"))
+    # Order of arrival is the order in which people got the lock: the first 20 hold the seats ...
+    assert [registration.status for registration in registrations] == ["confirmed"] * 20 + ["waitlisted"] * 80
+    # ... and the other 80 wait in that same order, positions 1 to 80.
+    waiting = registrations[20:]
+    assert [services.waitlist_position(registration) for registration in waiting] == list(range(1, 81))
+    assert sorted(w.waitlisted_at for w in waiting) == [w.waitlisted_at for w in waiting]
+
+
+def test_without_the_lock_the_same_race_oversells(widened_window, without_lock, without_capacity_constraint):
+    event = EventFactory(capacity=20)
+    people = UserFactory.create_batch(100)
+
+    _results, errors = _register_all(event, people)
+
+    assert errors == []
+    confirmed = Registration.objects.filter(event=event, status="confirmed").count()
+    assert confirmed > 20, "the race did not show: the lock test above would prove nothing"
+
+
+def test_without_the_lock_the_database_constraint_still_refuses_to_oversell(widened_window, without_lock):
+    event = EventFactory(capacity=20)
+    people = UserFactory.create_batch(100)
+
+    _results, errors = _register_all(event, people)
+
+    assert errors, "without the lock some registrations must have tried to take a seat that was gone"
+    assert all(isinstance(error, IntegrityError) and "event_never_oversold" in str(error) for error in errors)
+    event.refresh_from_db()
+    assert Registration.objects.filter(event=event, status="confirmed").count() == event.confirmed_count <= 20
+
+
+def _full_event_with_waitlist(capacity: int, waiting: int) -> tuple[Event, list[Registration], list[Registration]]:
+    event = EventFactory(capacity=capacity)
+    registrations = [services.event_register(actor=UserFactory(), event=event) for _ in range(capacity + waiting)]
+    return event, registrations[:capacity], registrations[capacity:]
+
+
+def test_concurrent_cancellations_promote_in_order_with_no_seat_lost_or_doubled():
+    event, confirmed, waiting = _full_event_with_waitlist(capacity=20, waiting=30)
+    leaving = confirmed[:10] + waiting[:5]  # ten seats free up; five people stop waiting
+    newcomers = UserFactory.create_batch(10)
+
+    calls = [lambda r=r: services.registration_cancel(actor=r.person, registration=r) for r in leaving]
+    calls += [lambda p=p: services.event_register(actor=p, event=event) for p in newcomers]
+    _, errors = _race(calls)
+
+    assert errors == []
+    event.refresh_from_db()
+    holders = Registration.objects.filter(event=event, status="confirmed")
+    assert holders.count() == event.confirmed_count == 20
+    # The ten freed seats went to the first ten still waiting, in order; nobody holds two places.
+    promoted = set(holders.exclude(pk__in=[r.pk for r in confirmed]).values_list("pk", flat=True))
+    assert promoted == {r.pk for r in waiting[5:15]}
+    active = Registration.objects.filter(event=event, status__in=["confirmed", "waitlisted"])
+    assert active.values("person").distinct().count() == active.count() == 50 - 15 + 10
+    still_waiting = list(active.filter(status="waitlisted").order_by("waitlisted_at", "pk"))
+    assert [services.waitlist_position(r) for r in still_waiting] == list(range(1, len(still_waiting) + 1))

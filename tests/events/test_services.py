@@ -1,0 +1,383 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from alliance.errors import DomainError, NotPermitted
+from alliance.models import AuditEntry
+from events import services
+from events.models import Event, Registration
+from tests.members.factories import AffiliationFactory, OrganizationFactory, UserFactory
+from tests.projects.factories import LeadFactory, ProjectFactory
+
+from .factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _register_many(event, count) -> list[Registration]:
+    return [services.event_register(actor=UserFactory(), event=event) for _ in range(count)]
+
+
+def _statuses(event) -> dict[str, int]:
+    rows = Registration.objects.filter(event=event).values_list("status", flat=True)
+    return {status: list(rows).count(status) for status in set(rows)}
+
+
+# --- creating and publishing -------------------------------------------------------------------------------------
+
+
+def _new_event(actor, **overrides) -> Event:
+    start = timezone.now() + timedelta(days=10)
+    values = {
+        "title": "Red-teaming clinic", "kind": Event.Kind.WORKSHOP, "format": Event.Format.IN_PERSON,
+        "starts_at": start, "ends_at": start + timedelta(hours=2), "timezone_name": "America/New_York",
+        "venue": "1 Main St, Boston", "capacity": 30,
+    }  # fmt: skip
+    return services.event_create(actor=actor, **{**values, **overrides})
+
+
+def test_staff_create_a_draft_and_organize_it(staff):
+    event = _new_event(staff)
+
+    assert event.status == Event.Status.DRAFT
+    assert event.slug == "red-teaming-clinic"
+    assert list(event.organizers.all()) == [staff]
+    assert AuditEntry.objects.filter(action="event.created", target_id=str(event.pk)).exists()
+
+
+def test_a_project_lead_creates_an_event_hosted_by_the_project():
+    project = ProjectFactory()
+    lead = LeadFactory(project=project).person
+
+    event = _new_event(lead, project=project)
+
+    assert event.project == project
+    assert services.is_organizer(lead, event)
+
+
+def test_people_who_are_not_staff_or_leads_cannot_create_events(person):
+    with pytest.raises(NotPermitted):
+        _new_event(person)
+    with pytest.raises(NotPermitted):
+        _new_event(person, project=ProjectFactory())
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"timezone_name": "Mars/Olympus"}, "timezone"),
+        ({"venue": ""}, "venue"),
+        ({"capacity": 0}, None),
+        ({"online_url": "not a link"}, "online_url"),
+    ],
+)
+def test_bad_event_details_are_refused(staff, overrides, field):
+    with pytest.raises(DomainError) as error:
+        _new_event(staff, **overrides)
+
+    assert error.value.field == field
+    assert not Event.objects.exists()
+
+
+def test_an_event_must_end_after_it_starts(staff):
+    start = timezone.now() + timedelta(days=3)
+
+    with pytest.raises(DomainError, match="end after it starts"):
+        _new_event(staff, starts_at=start, ends_at=start - timedelta(hours=1))
+
+
+def test_publish_then_cancel_tells_everyone_registered(staff, django_capture_on_commit_callbacks):
+    event = services.event_publish(actor=staff, event=_new_event(staff, capacity=1))
+    first, second = UserFactory(), UserFactory()
+    services.event_register(actor=first, event=event)
+    services.event_register(actor=second, event=event)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_cancel(actor=staff, event=event, reason="The venue flooded.")
+
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([first.email, second.email])
+    assert "The venue flooded." in mail.outbox[0].body
+    with pytest.raises(DomainError):
+        services.event_publish(actor=staff, event=event)
+    with pytest.raises(DomainError):
+        services.event_cancel(actor=staff, event=event)
+
+
+def test_only_organizers_change_an_event(event, person):
+    with pytest.raises(NotPermitted):
+        services.event_update(actor=person, event=event, title="Mine now")
+    with pytest.raises(NotPermitted):
+        services.event_cancel(actor=person, event=event)
+    with pytest.raises(DomainError):
+        services.event_update(actor=event.created_by, event=event, confirmed_count=0)
+
+
+# --- registering ---------------------------------------------------------------------------------------------------
+
+
+def test_a_free_seat_confirms_and_the_person_is_told(event, person, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = services.event_register(actor=person, event=event)
+
+    assert registration.status == Registration.Status.CONFIRMED
+    event.refresh_from_db()
+    assert event.confirmed_count == 1
+    assert mail.outbox[0].to == [person.email]
+    assert "You have a seat" in mail.outbox[0].subject
+    assert "(Europe/Brussels)" in mail.outbox[0].body
+
+
+def test_a_full_event_waitlists_in_order_of_arrival(event):
+    event.capacity = 2
+    event.save()
+    _register_many(event, 2)
+
+    waiting = _register_many(event, 3)
+
+    assert [registration.status for registration in waiting] == ["waitlisted"] * 3
+    assert [services.waitlist_position(registration) for registration in waiting] == [1, 2, 3]
+
+
+def test_a_full_event_without_waitlist_refuses(event, person):
+    event.capacity, event.waitlist_enabled = 1, False
+    event.save()
+    _register_many(event, 1)
+
+    with pytest.raises(DomainError, match="full"):
+        services.event_register(actor=person, event=event)
+
+
+def test_unlimited_capacity_always_confirms(event):
+    event.capacity = None
+    event.save()
+
+    assert {registration.status for registration in _register_many(event, 30)} == {"confirmed"}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"status": Event.Status.DRAFT}, "not open for registration"),
+        ({"status": Event.Status.CANCELLED}, "cancelled"),
+        ({"registration_opens_at": timezone.now() + timedelta(days=1)}, "closed"),
+        ({"registration_closes_at": timezone.now() - timedelta(minutes=1)}, "closed"),
+    ],
+)
+def test_registration_refusals(event, person, change, message):
+    for field, value in change.items():
+        setattr(event, field, value)
+    event.save()
+
+    with pytest.raises(DomainError, match=message):
+        services.event_register(actor=person, event=event)
+    assert not Registration.objects.exists()
+
+
+def test_registration_closes_at_the_start(event, person):
+    with time_machine.travel(event.starts_at + timedelta(minutes=1)), pytest.raises(DomainError, match="closed"):
+        services.event_register(actor=person, event=event)
+
+
+def test_a_members_only_event_refuses_people_outside_member_organizations(event, person, member):
+    event.visibility = Event.Visibility.MEMBERS
+    event.save()
+
+    with pytest.raises(NotPermitted):
+        services.event_register(actor=person, event=event)
+    assert services.event_register(actor=member, event=event).status == "confirmed"
+
+
+def test_one_active_registration_per_person(event, person):
+    services.event_register(actor=person, event=event)
+
+    with pytest.raises(DomainError, match="already registered"):
+        services.event_register(actor=person, event=event)
+
+
+def test_a_person_who_cancelled_may_register_again(event, person):
+    first = services.event_register(actor=person, event=event)
+    services.registration_cancel(actor=person, registration=first)
+
+    again = services.event_register(actor=person, event=event)
+
+    assert again.status == Registration.Status.CONFIRMED
+    assert _statuses(event) == {"cancelled": 1, "confirmed": 1}
+
+
+def test_the_per_organization_seat_cap(event):
+    organization = OrganizationFactory()
+    colleagues = [AffiliationFactory(organization=organization).person for _ in range(3)]
+    event.organization_seat_cap = 2
+    event.save()
+
+    services.event_register(actor=colleagues[0], event=event)
+    services.event_register(actor=colleagues[1], event=event)
+    with pytest.raises(DomainError, match="already holds its 2 seat"):
+        services.event_register(actor=colleagues[2], event=event)
+    assert services.event_register(actor=UserFactory(), event=event).status == "confirmed"
+
+
+# --- cancelling and the waitlist ---------------------------------------------------------------------------------
+
+
+def test_cancelling_a_seat_promotes_the_first_waiting_and_tells_them(event, django_capture_on_commit_callbacks):
+    event.capacity = 1
+    event.save()
+    holder, first_waiting, second_waiting = _register_many(event, 3)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_cancel(actor=holder.person, registration=holder)
+
+    first_waiting.refresh_from_db()
+    second_waiting.refresh_from_db()
+    assert first_waiting.status == "confirmed"
+    assert second_waiting.status == "waitlisted"
+    assert services.waitlist_position(second_waiting) == 1
+    assert [message.to for message in mail.outbox] == [[first_waiting.person.email]]
+    assert "you are now confirmed" in mail.outbox[0].subject
+    event.refresh_from_db()
+    assert event.confirmed_count == 1
+
+
+def test_cancelling_a_waitlisted_place_frees_no_seat(event):
+    event.capacity = 1
+    event.save()
+    holder, waiting = _register_many(event, 2)
+
+    services.registration_cancel(actor=waiting.person, registration=waiting)
+
+    holder.refresh_from_db()
+    assert holder.status == "confirmed"
+    event.refresh_from_db()
+    assert event.confirmed_count == 1
+    with pytest.raises(DomainError, match="already cancelled"):
+        services.registration_cancel(actor=waiting.person, registration=waiting)
+
+
+def test_someone_else_cannot_cancel_my_registration(event, person):
+    registration = services.event_register(actor=person, event=event)
+
+    with pytest.raises(NotPermitted):
+        services.registration_cancel(actor=UserFactory(), registration=registration)
+    services.registration_cancel(actor=event.created_by, registration=registration)  # an organizer may
+
+
+def test_cancel_my_registration_when_i_have_none(event, person):
+    with pytest.raises(DomainError, match="not registered"):
+        services.event_registration_cancel(actor=person, event=event)
+
+
+def test_promotion_skips_organizations_at_their_cap(event):
+    organization = OrganizationFactory()
+    colleague_a, colleague_b = (AffiliationFactory(organization=organization).person for _ in range(2))
+    event.capacity, event.organization_seat_cap = 2, 1
+    event.save()
+    outsider_seat = services.event_register(actor=UserFactory(), event=event)
+    services.event_register(actor=colleague_a, event=event)
+    waiting_colleague = services.event_register(actor=colleague_b, event=event)
+    waiting_other = services.event_register(actor=UserFactory(), event=event)
+    assert waiting_colleague.status == waiting_other.status == "waitlisted"
+
+    services.registration_cancel(actor=outsider_seat.person, registration=outsider_seat)
+
+    waiting_colleague.refresh_from_db()
+    waiting_other.refresh_from_db()
+    assert (waiting_colleague.status, waiting_other.status) == ("waitlisted", "confirmed")
+
+
+# --- capacity, check-in -------------------------------------------------------------------------------------------
+
+
+def test_raising_the_capacity_promotes_from_the_waitlist(event):
+    event.capacity = 1
+    event.save()
+    _, first, second, third = _register_many(event, 4)
+
+    services.event_change_capacity(actor=event.created_by, event=event, capacity=3)
+
+    assert [Registration.objects.get(pk=r.pk).status for r in (first, second, third)] == [
+        "confirmed", "confirmed", "waitlisted",
+    ]  # fmt: skip
+    event.refresh_from_db()
+    assert (event.capacity, event.confirmed_count) == (3, 3)
+
+
+def test_capacity_cannot_go_below_the_seats_taken(event):
+    _register_many(event, 5)
+
+    with pytest.raises(DomainError, match="5 people hold a seat"):
+        services.event_change_capacity(actor=event.created_by, event=event, capacity=4)
+    services.event_change_capacity(actor=event.created_by, event=event, capacity=5)
+    with pytest.raises(NotPermitted):
+        services.event_change_capacity(actor=UserFactory(), event=event, capacity=50)
+
+
+def test_organizers_check_in_confirmed_attendees_once(event, person):
+    registration = services.event_register(actor=person, event=event)
+
+    with pytest.raises(NotPermitted):
+        services.registration_check_in(actor=person, registration=registration)
+    services.registration_check_in(actor=event.created_by, registration=registration)
+    with pytest.raises(DomainError, match="already checked in"):
+        services.registration_check_in(actor=event.created_by, registration=registration)
+    registration.refresh_from_db()
+    assert registration.checked_in_at is not None
+
+
+def test_waitlisted_people_cannot_be_checked_in(event):
+    event.capacity = 1
+    event.save()
+    _, waiting = _register_many(event, 2)
+
+    with pytest.raises(DomainError, match="Only confirmed"):
+        services.registration_check_in(actor=event.created_by, registration=waiting)
+
+
+# --- reminders -------------------------------------------------------------------------------------------------
+
+
+def test_the_reminder_job_sends_one_reminder_per_confirmed_attendee_when_run_twice(
+    event, django_capture_on_commit_callbacks
+):
+    event.capacity = 2
+    event.save()
+    confirmed = _register_many(event, 2)
+    _register_many(event, 1)  # waitlisted: no reminder
+    later = EventFactory(starts_at=event.starts_at + timedelta(days=5))
+    services.event_register(actor=UserFactory(), event=later)
+    mail.outbox.clear()
+
+    with time_machine.travel(event.starts_at - timedelta(hours=23), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            first = services.event_reminders_send()
+        with django_capture_on_commit_callbacks(execute=True):
+            second = services.event_reminders_send()
+
+    assert (first, second) == (2, 0)
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(r.person.email for r in confirmed)
+    assert all(message.subject.startswith("[Alliance Portal] Reminder:") for message in mail.outbox)
+
+
+def test_no_reminder_for_a_cancelled_event(event, person):
+    services.event_register(actor=person, event=event)
+    services.event_cancel(actor=event.created_by, event=event)
+
+    with time_machine.travel(event.starts_at - timedelta(hours=2), tick=False):
+        assert services.event_reminders_send() == 0
+
+
+# --- calendar feeds -----------------------------------------------------------------------------------------------
+
+
+def test_resetting_the_feed_revokes_the_old_address(person):
+    old = services.calendar_feed_for(person=person).token
+
+    new = services.calendar_feed_reset(person=person).token
+
+    assert new != old
+    assert services.calendar_feed_for(person=person).token == new
