@@ -149,6 +149,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "alliance.tasks.notifications_sweep", "schedule": timedelta(minutes=1)},
     "catalog-expire": {"task": "projects.tasks.catalog_expire", "schedule": timedelta(hours=6)},
+    "event-reminders": {"task": "events.tasks.event_reminders", "schedule": timedelta(minutes=10)},
 }
 
 REST_FRAMEWORK = {
@@ -185,6 +186,7 @@ SPECTACULAR_SETTINGS = {
 # Domain settings.
 INVITATION_VALIDITY = timedelta(days=env.int("INVITATION_VALIDITY_DAYS", default=14))
 CATALOG_VALIDATION_PERIOD = timedelta(days=env.int("CATALOG_VALIDATION_DAYS", default=365))
+EVENT_REMINDER_BEFORE = timedelta(hours=env.int("EVENT_REMINDER_HOURS", default=24))
 CATALOG_EXPIRY_WARNING = timedelta(days=env.int("CATALOG_EXPIRY_WARNING_DAYS", default=30))
 LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=1024 * 1024)
 
