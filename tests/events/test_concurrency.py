@@ -17,7 +17,7 @@ from tests.members.factories import UserFactory
 
 from .factories import EventFactory
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("room_for_100_connections")]
 
 PAUSE = 0.02
 
@@ -44,6 +44,18 @@ def _race(calls) -> tuple[list, list[Exception]]:
         thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
     return results, errors
+
+
+@pytest.fixture
+def room_for_100_connections():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity")
+        (free,) = cursor.fetchone()
+    if free < 105:
+        pytest.fail(
+            f"PostgreSQL has room for {free} more connections; the race tests need 105. Raise it with "
+            "ALTER SYSTEM SET max_connections = 300 and a restart (.ci/run does this)."
+        )
 
 
 @pytest.fixture
