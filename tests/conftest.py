@@ -62,7 +62,7 @@ def csrf_api_client() -> APIClient:
     return APIClient(enforce_csrf_checks=True)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Playwright drives Debian's Chromium: no browser can be downloaded here."""
     if not os.path.exists(CHROMIUM):
