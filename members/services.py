@@ -740,6 +740,26 @@ def api_token_create(*, user: User, name: str, expires_in_days: int | None = Non
     return token, key
 
 
+INVALID_CREDENTIALS = "Unable to sign in with this email address and password."
+
+
+def api_token_obtain(
+    *, email: str, password: str, name: str, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Exchange an active account's verified address and password for a token; one answer for every mismatch.
+
+    Like allauth's mandatory verification: an address nobody has confirmed cannot be used to sign in.
+    """
+    user = User.objects.filter(email__iexact=(email or "").strip()).first()
+    if user is None:
+        User().set_password(password)  # spend the same time hashing as for a real account
+        raise DomainError(INVALID_CREDENTIALS)
+    verified = EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+    if not (user.check_password(password) and user.is_active and verified):
+        raise DomainError(INVALID_CREDENTIALS)
+    return api_token_create(user=user, name=name, expires_in_days=expires_in_days)
+
+
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """The owner revokes a token; staff may revoke anyone's (a leaked key, a departed person)."""
     if token.user_id != actor.pk and not getattr(actor, "is_staff", False):
