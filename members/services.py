@@ -16,12 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from alliance.audit import audit_record
 from alliance.errors import DomainError, NotPermitted
 from alliance.models import Notification
 from alliance.notifications import notify, staff_recipients
+from alliance.slugs import unique_slug
 
 from .models import (
     Affiliation,
@@ -95,7 +95,7 @@ def organization_register(
     name = name.strip()
     organization = Organization(
         name=name,
-        slug=slug or _free_slug(name),
+        slug=slug or unique_slug(Organization, name, fallback="organization"),
         kind=kind,
         country=country,
         website=website,
@@ -108,14 +108,6 @@ def organization_register(
         Affiliation.objects.create(person=actor, organization=organization, role=Affiliation.Role.ADMIN)
         audit_record(actor=actor, action="organization.registered", target=organization)
     return organization
-
-
-def _free_slug(name: str) -> str:
-    base = slugify(name)[:70] or "organization"
-    slug, number = base, 2
-    while Organization.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
 
 
 def organization_update(*, actor: User, organization: Organization, **fields: Any) -> Organization:
