@@ -31,6 +31,8 @@ class OrganizationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Choose a kind"), *Organization.Kind.choices]
+        self.fields["country"].choices = [("", "Choose a country"), *list(self.fields["country"].choices)[1:]]
         largest = filesizeformat(settings.LOGO_MAX_BYTES)
         self.fields["logo"].help_text = f"PNG, JPEG, WebP or GIF, at most {largest}. SVG is not accepted."
 

@@ -7,7 +7,7 @@ from django.core import mail
 from playwright.sync_api import Browser, Page, expect
 
 from members.models import Affiliation, MembershipApplication, Organization
-from tests.members.factories import StaffFactory
+from tests.members.factories import OrganizationFactory, StaffFactory
 
 PASSWORD = "a long enough passphrase"
 
@@ -99,3 +99,20 @@ def test_an_organization_signs_up_applies_is_approved_and_a_colleague_joins(
     expect(people.get_by_text("colleague@openhealth.example")).to_be_visible()
     expect(people.get_by_text("founder@openhealth.example")).to_be_visible()
     assert Affiliation.objects.get(person__email="colleague@openhealth.example").role == Affiliation.Role.MEMBER
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_directory_filters_as_the_visitor_types(live_server, page: Page):
+    OrganizationFactory(name="Delft Robotics", kind=Organization.Kind.UNIVERSITY)
+    OrganizationFactory(name="Lyon Health", kind=Organization.Kind.HEALTHCARE)
+
+    page.goto(f"{live_server.url}/members/")
+    expect(page.get_by_text("2 organizations.")).to_be_visible()
+    page.get_by_role("searchbox", name="Search").fill("robot")
+
+    expect(page.get_by_text("1 organization matches.")).to_be_visible()
+    expect(page.get_by_role("link", name="Lyon Health")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/members/\?q=robot"))
+    page.get_by_label("Kind").select_option("healthcare")
+    expect(page.get_by_text("0 organizations match.")).to_be_visible()
