@@ -107,6 +107,47 @@ def _notify_project(project: Project, template: str, recipients: Iterable[Any], 
     )
 
 
+# --- focus areas ----------------------------------------------------------------------------------------------
+
+
+FOCUS_AREA_EDITABLE_FIELDS = ("name", "description")
+
+
+def focus_area_create(*, actor: User, name: str, description: str = "", slug: str = "") -> FocusArea:
+    """Staff add a theme of the alliance's work; the address (slug) is chosen from the name unless given."""
+    _require_staff(actor)
+    area = FocusArea(
+        name=(name or "").strip(),
+        slug=slug or unique_slug(FocusArea, name or "", fallback="focus-area"),
+        description=(description or "").strip(),
+    )
+    _validated(area)
+    with transaction.atomic():
+        area.save()
+        audit_record(actor=actor, action="focus_area.created", target=area)
+    return area
+
+
+def focus_area_update(*, actor: User, focus_area: FocusArea, **fields: Any) -> FocusArea:
+    """Staff rename or describe a focus area; its address stays, so links to it keep working."""
+    _require_staff(actor)
+    unknown = set(fields) - set(FOCUS_AREA_EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    changes = {}
+    for field, value in fields.items():
+        value = (value or "").strip()
+        if getattr(focus_area, field) != value:
+            changes[field] = (getattr(focus_area, field), value)
+            setattr(focus_area, field, value)
+    _validated(focus_area)
+    if changes:
+        with transaction.atomic():
+            focus_area.save(update_fields=list(changes))
+            audit_record(actor=actor, action="focus_area.updated", target=focus_area, changes=changes)
+    return focus_area
+
+
 # --- proposals and their lifecycle -------------------------------------------------------------------------------
 
 

@@ -501,3 +501,46 @@ def test_the_organization_lists_the_projects_its_people_take_part_in(project, le
 
     assert set(organization_projects(member_organization)) == {project, elsewhere}
     assert Organization.objects.get(pk=member_organization.pk).status == "active"
+
+
+# --- focus areas -----------------------------------------------------------------------------------------------
+
+
+def test_staff_add_a_focus_area_with_a_slug_from_its_name(staff):
+    area = services.focus_area_create(actor=staff, name=" Trust and safety ", description="Evaluations.")
+
+    assert (area.name, area.slug, area.description) == ("Trust and safety", "trust-and-safety", "Evaluations.")
+    assert _actions(area) == ["focus_area.created"]
+
+
+def test_only_staff_add_focus_areas(member):
+    with pytest.raises(NotPermitted):
+        services.focus_area_create(actor=member, name="Trust and safety")
+
+
+def test_a_focus_area_name_is_unique(staff):
+    FocusAreaFactory(name="Trust and safety", slug="trust")
+
+    with pytest.raises(DomainError) as error:
+        services.focus_area_create(actor=staff, name="Trust and safety")
+
+    assert error.value.field == "name"
+
+
+def test_staff_rename_a_focus_area_and_its_address_stays(staff):
+    area = FocusAreaFactory(name="Safety", slug="safety")
+
+    services.focus_area_update(actor=staff, focus_area=area, name="Trust and safety")
+
+    area.refresh_from_db()
+    assert (area.name, area.slug) == ("Trust and safety", "safety")
+    assert _actions(area) == ["focus_area.updated"]
+
+
+def test_only_staff_edit_focus_areas_and_only_name_and_description(member, staff):
+    area = FocusAreaFactory()
+
+    with pytest.raises(NotPermitted):
+        services.focus_area_update(actor=member, focus_area=area, name="Mine")
+    with pytest.raises(DomainError):
+        services.focus_area_update(actor=staff, focus_area=area, slug="elsewhere")
