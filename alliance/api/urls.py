@@ -5,9 +5,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from members.api import urls as members_api
+from projects.api import urls as projects_api
 
 router = DefaultRouter()
 members_api.register(router)
+projects_api.register(router)
 
 urlpatterns = [
     path("v1/", include(members_api.extra_urlpatterns)),

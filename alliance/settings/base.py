@@ -181,6 +181,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name ("kind", "role") get their own schema names.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "members.models.Organization.Kind",
+        "AffiliationRoleEnum": "members.models.Affiliation.Role",
+        "ProjectKindEnum": "projects.models.Project.Kind",
+        "CatalogEntryKindEnum": "projects.models.CatalogEntry.Kind",
+        "ParticipationRoleEnum": "projects.models.Participation.Role",
+    },
 }
 
 # Domain settings.

@@ -1,0 +1,251 @@
+"""Shapes of the projects API: output serializers for reading, input serializers that only validate.
+
+Input serializers never save: the views hand their ``validated_data`` to the services in projects/services.py,
+which check who may do what and the rules of the lifecycle.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from alliance.markdown import render_markdown
+from members import selectors as members_selectors
+from members.models import Organization
+from projects.models import CatalogEntry, FocusArea, Participation, Project, ProjectUpdate, ProposalReview
+from projects.selectors import projects_visible_to
+from projects.services import CATALOG_CHECKLIST
+
+KIND_ERRORS = {"invalid_choice": "Choose one of the kinds: " + ", ".join(Project.Kind.values) + "."}
+ENTRY_KIND_ERRORS = {"invalid_choice": "Choose one of the kinds: " + ", ".join(CatalogEntry.Kind.values) + "."}
+ROLE_ERRORS = {"invalid_choice": "The role must be lead, maintainer, contributor or observer."}
+REASON_ERRORS = {
+    "required": "Give a reason: the proposer will read it.",
+    "blank": "Give a reason: the proposer will read it.",
+}
+
+PROJECT_REF = {
+    "type": "object",
+    "properties": {"slug": {"type": "string"}, "title": {"type": "string"}},
+    "required": ["slug", "title"],
+}
+
+
+class FocusAreaSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="focus-area-detail", lookup_field="slug")
+
+    class Meta:
+        model = FocusArea
+        fields = ["slug", "name", "description", "url"]
+        read_only_fields = fields
+
+
+class FocusAreaWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True)
+    slug = serializers.SlugField(max_length=80, required=False, help_text="Chosen from the name when left out.")
+
+
+class FocusAreaUpdateSerializer(FocusAreaWriteSerializer):
+    """The address (slug) stays: links to the focus area keep working."""
+
+    slug = None
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    """A project as everyone who may see it reads it; ``state`` is its place in the lifecycle."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="project-detail", lookup_field="slug")
+    focus_areas = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    sponsors = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    description_html = serializers.SerializerMethodField(help_text="The description rendered as safe HTML.")
+    participant_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "description",
+            "description_html",
+            "kind",
+            "state",
+            "focus_areas",
+            "sponsors",
+            "repository_url",
+            "website_url",
+            "license",
+            "help_wanted",
+            "join_policy",
+            "visibility",
+            "participant_count",
+            "decision_reason",
+            "archive_requested_at",
+            "state_changed_at",
+            "created_at",
+            "url",
+        ]
+        read_only_fields = fields
+
+    def get_description_html(self, project: Project) -> str:
+        return str(render_markdown(project.description))
+
+
+class ProjectWriteSerializer(serializers.Serializer):
+    """What a proposer (or a lead, or staff) may set; the service checks licences, sponsors and permissions."""
+
+    title = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=80, required=False, help_text="Chosen from the title when left out.")
+    summary = serializers.CharField(max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True, help_text="Markdown.")
+    kind = serializers.ChoiceField(choices=Project.Kind.choices, error_messages=KIND_ERRORS)
+    focus_areas = serializers.SlugRelatedField(
+        slug_field="slug", many=True, required=False, queryset=FocusArea.objects.all(), help_text="Slugs."
+    )
+    sponsors = serializers.SlugRelatedField(
+        slug_field="slug",
+        many=True,
+        required=False,
+        queryset=Organization.objects.none(),
+        help_text="Slugs of active member organizations; by default the proposer's own.",
+    )
+    repository_url = serializers.URLField(required=False, allow_blank=True)
+    website_url = serializers.URLField(required=False, allow_blank=True)
+    license = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="SPDX expression.")
+    help_wanted = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    join_policy = serializers.ChoiceField(choices=Project.JoinPolicy.choices, required=False)
+    visibility = serializers.ChoiceField(choices=Project.Visibility.choices, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        self.fields["sponsors"].child_relation.queryset = members_selectors.organizations_visible_to(
+            request.user if request else None
+        )
+
+
+class ProjectUpdateSerializer(ProjectWriteSerializer):
+    """The address (slug) is fixed once created."""
+
+    slug = None
+
+
+class ProjectReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Shown to the proposer.", error_messages=REASON_ERRORS)
+
+
+class ProjectJoinSerializer(serializers.Serializer):
+    message = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="For the leads."
+    )
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    reviewer = serializers.CharField(source="reviewer.name", read_only=True)
+
+    class Meta:
+        model = ProposalReview
+        fields = ["id", "reviewer", "recommendation", "comment", "created_at"]
+        read_only_fields = ["id", "reviewer", "created_at"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    person_id = serializers.IntegerField(source="person.id", read_only=True)
+    name = serializers.CharField(source="person.name", read_only=True)
+
+    class Meta:
+        model = Participation
+        fields = ["id", "person_id", "name", "role", "status", "created_at"]
+        read_only_fields = fields
+
+
+class ParticipantRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Participation.Role.choices, error_messages=ROLE_ERRORS)
+
+
+class UpdateSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.name", read_only=True)
+    body_html = serializers.SerializerMethodField(help_text="The body rendered as safe HTML.")
+
+    class Meta:
+        model = ProjectUpdate
+        fields = ["id", "title", "body", "body_html", "author", "created_at"]
+        read_only_fields = ["id", "body_html", "author", "created_at"]
+
+    def get_body_html(self, update: ProjectUpdate) -> str:
+        return str(render_markdown(update.body))
+
+
+class CatalogEntrySerializer(serializers.ModelSerializer):
+    """An entry; ``status`` is its validation state (submitted, validated, expired, deprecated)."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="catalog-entry-detail")
+    project = serializers.SerializerMethodField()
+    focus_areas = serializers.SerializerMethodField(help_text="Slugs of the project's focus areas.")
+    validated_by = serializers.CharField(source="validated_by.name", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = CatalogEntry
+        fields = [
+            "id",
+            "project",
+            "focus_areas",
+            "kind",
+            "name",
+            "version",
+            "description",
+            "link",
+            "license",
+            "documentation_url",
+            "evaluation_notes",
+            "safety_notes",
+            "status",
+            "checklist",
+            "validated_by",
+            "validated_at",
+            "expires_at",
+            "created_at",
+            "url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PROJECT_REF)
+    def get_project(self, entry: CatalogEntry) -> dict:
+        return {"slug": entry.project.slug, "title": entry.project.title}
+
+    def get_focus_areas(self, entry: CatalogEntry) -> list[str]:
+        return [area.slug for area in entry.project.focus_areas.all()]
+
+
+class CatalogEntryCreateSerializer(serializers.Serializer):
+    project = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Project.objects.none(),
+        error_messages={"does_not_exist": "There is no project at the address “{value}” that you can see."},
+        help_text="The project's slug.",
+    )
+    kind = serializers.ChoiceField(choices=CatalogEntry.Kind.choices, error_messages=ENTRY_KIND_ERRORS)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(help_text="Markdown.")
+    link = serializers.URLField()
+    license = serializers.CharField(max_length=100, help_text="SPDX expression.")
+    version = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    documentation_url = serializers.URLField(required=False, allow_blank=True)
+    safety_notes = serializers.CharField(required=False, allow_blank=True)
+    evaluation_notes = serializers.CharField(required=False, allow_blank=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        self.fields["project"].queryset = projects_visible_to(request.user if request else None)
+
+
+class ChecklistSerializer(serializers.Serializer):
+    checklist = serializers.DictField(
+        child=serializers.BooleanField(),
+        help_text="Every item must be true: "
+        + ", ".join(f"`{key}` ({label})" for key, label in CATALOG_CHECKLIST.items()),
+    )

@@ -1,0 +1,15 @@
+"""The projects API: viewsets registered on the one router (alliance/api/urls.py)."""
+
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+PROJECT = r"projects/(?P<project_slug>[-a-zA-Z0-9_]+)"
+
+
+def register(router: DefaultRouter) -> None:
+    router.register("focus-areas", views.FocusAreaViewSet, basename="focus-area")
+    router.register("projects", views.ProjectViewSet, basename="project")
+    router.register(f"{PROJECT}/participants", views.ParticipantViewSet, basename="project-participant")
+    router.register(f"{PROJECT}/updates", views.UpdateViewSet, basename="project-update")
+    router.register("catalog", views.CatalogEntryViewSet, basename="catalog-entry")
