@@ -29,6 +29,9 @@ from .models import CalendarFeed, Event, Registration
 LOCK_EVENT_ROWS = True
 LOCK_TIMEOUT = "3s"
 
+# Addresses the event pages use for themselves (/events/new/): no event may take them as its slug.
+RESERVED_EVENT_SLUGS = frozenset({"new"})
+
 EVENT_EDITABLE_FIELDS = (
     "title", "description", "kind", "format", "venue", "online_url", "starts_at", "ends_at", "timezone",
     "visibility", "waitlist_enabled", "organization_seat_cap", "registration_opens_at", "registration_closes_at",
@@ -102,9 +105,15 @@ def event_create(
     """Staff, or the leads of the hosting project, create a draft event and become its organizers."""
     if not (getattr(actor, "is_staff", False) or (project is not None and is_project_lead(actor, project))):
         raise NotPermitted("Only staff, or the leads of the hosting project, can create events.")
+    if slug in RESERVED_EVENT_SLUGS:
+        raise DomainError(f"The address “{slug}” is reserved; choose another.", field="slug")
+    if not slug:
+        slug = unique_slug(Event, title or "", fallback="event")
+        if slug in RESERVED_EVENT_SLUGS:
+            slug = unique_slug(Event, f"{slug}-event", fallback="event")
     event = Event(
         title=(title or "").strip(),
-        slug=slug or unique_slug(Event, title or "", fallback="event"),
+        slug=slug,
         description=description,
         kind=kind,
         format=format,
@@ -236,6 +245,11 @@ def _registration_open(event: Event, now: datetime) -> bool:
     opens = event.registration_opens_at or event.published_at
     closes = event.registration_closes_at or event.starts_at
     return (opens is None or opens <= now) and now < closes
+
+
+def registration_is_open(event: Event, *, now: datetime | None = None) -> bool:
+    """Whether the registration window is open now (the pages show the button by the same rule)."""
+    return _registration_open(event, now or timezone.now())
 
 
 def _confirm(event: Event, registration: Registration, now: datetime) -> None:

@@ -89,6 +89,42 @@ def test_an_event_must_end_after_it_starts(staff):
         _new_event(staff, starts_at=start, ends_at=start - timedelta(hours=1))
 
 
+def test_the_address_of_the_new_event_page_is_never_an_events_slug(staff):
+    # /events/new/ is the page that creates events: an event at that address could never be opened
+    with pytest.raises(DomainError, match="reserved") as error:
+        _new_event(staff, slug="new")
+    event = _new_event(staff, title="New")
+
+    assert error.value.field == "slug"
+    assert event.slug == "new-event"
+
+
+@pytest.mark.parametrize(
+    ("window", "is_open"),
+    [
+        ({}, True),
+        ({"registration_opens_at": timedelta(hours=1)}, False),
+        ({"registration_opens_at": -timedelta(hours=1), "registration_closes_at": -timedelta(minutes=1)}, False),
+        ({"registration_closes_at": timedelta(hours=1)}, True),
+    ],
+)
+def test_registration_is_open_follows_the_window_the_service_enforces(event, person, window, is_open):
+    now = timezone.now()
+    for field, offset in window.items():
+        setattr(event, field, now + offset)
+    event.save()
+
+    shown_open = services.registration_is_open(event, now=now)
+    try:
+        services.event_register(actor=person, event=event)
+        accepted = True
+    except DomainError:
+        accepted = False
+
+    assert shown_open is is_open
+    assert accepted is is_open
+
+
 def test_publish_then_cancel_tells_everyone_registered(staff, django_capture_on_commit_callbacks):
     event = services.event_publish(actor=staff, event=_new_event(staff, capacity=1))
     first, second = UserFactory(), UserFactory()
