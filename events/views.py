@@ -1,9 +1,469 @@
-# Replaced by the events pages work: every view named in urls.py is implemented there.
-from django.http import Http404
+"""Pages and calendars of the events domain.
+
+Views read through ``events.selectors`` and write only through ``events.services``. A ``DomainError`` from a
+service becomes a form error or a message, and nothing has changed. Registering and cancelling answer htmx
+requests with the updated registration panel and plain form posts with a redirect, so every page works
+without JavaScript too. An event the viewer may not see is a 404 everywhere, its calendar included; the
+organizer pages of a visible event answer 403 to everyone but its organizers and staff.
+"""
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from alliance.errors import DomainError, NotPermitted
+from projects.models import FocusArea, Participation, Project
+
+from . import selectors, services
+from .calendar import event_calendar, feed_calendar
+from .forms import CancelEventForm, CapacityForm, EventFilterForm, EventForm, RegistrationFilterForm
+from .models import CalendarFeed, Event, Registration
+
+EVENT_PAGE_SIZE = 20
 
 
-def _missing(request, **kwargs):
-    raise Http404
+def _form_error(form, error: DomainError) -> None:
+    """Show a service's refusal on the field it names, or above the form."""
+    field = "timezone" if error.field == "timezone_name" else error.field
+    form.add_error(field if field in form.fields else None, error.message)
 
 
-event_list = event_detail = event_ics = calendar_feed = _missing
+def _query_string_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode() + "&" if query else ""
+
+
+def _visible_event(request: HttpRequest, slug: str) -> Event:
+    """The event with the viewer's registration and organizer flag; 404 when the viewer may not see it."""
+    event = selectors.event_for_viewer(person=request.user, slug=slug)
+    if event is None:
+        raise Http404("No event here.")
+    return event
+
+
+def _organized_event(request: HttpRequest, slug: str) -> Event:
+    event = _visible_event(request, slug)
+    if not event.viewer_is_organizer:
+        raise PermissionDenied("Only the event's organizers and staff can see this page.")
+    return event
+
+
+def _projects_for_new_events(person: Any):
+    """Staff may host an event on any project; others only on the projects they lead."""
+    projects = Project.objects.order_by("title")
+    if getattr(person, "is_staff", False):
+        return projects
+    return projects.filter(
+        participations__person=person,
+        participations__role=Participation.Role.LEAD,
+        participations__status=Participation.Status.ACTIVE,
+    )
+
+
+def _can_create_events(person: Any) -> bool:
+    if not getattr(person, "is_authenticated", False):
+        return False
+    return person.is_staff or _projects_for_new_events(person).exists()
+
+
+# --- the list -------------------------------------------------------------------------------------------------
+
+
+def event_list(request: HttpRequest) -> HttpResponse:
+    """Upcoming (or past) events, filtered; htmx swaps only the results while the person chooses."""
+    focus_areas = list(FocusArea.objects.order_by("name"))
+    hosting = Project.objects.filter(
+        pk__in=selectors.events_visible_to(request.user).filter(project__isnull=False).values("project_id")
+    ).order_by("title")
+    form = EventFilterForm(request.GET, focus_areas=focus_areas, projects=list(hosting))
+    filters = form.filters()
+    events = selectors.event_list(person=request.user, **filters)
+    page = Paginator(events, EVENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "when": filters["when"],
+        "page_obj": page,
+        "events": page.object_list,
+        "query_string": _query_string_without_page(request),
+        "filtered": any(value for name, value in filters.items() if name != "when"),
+        "can_create": _can_create_events(request.user),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "events/partials/event_results.html", context)
+    return render(request, "events/event_list.html", context)
+
+
+# --- the event page and its registration panel ------------------------------------------------------------
+
+
+def _panel_state(request: HttpRequest, event: Event, registration: Registration | None) -> str:
+    """Which registration panel the viewer sees; the service makes the same checks when they act."""
+    now = timezone.now()
+    if event.status == Event.Status.CANCELLED:
+        return "cancelled"
+    if event.status == Event.Status.DRAFT:
+        return "draft"
+    if registration is not None:
+        return registration.status
+    if event.ends_at <= now:
+        return "over"
+    if not services.registration_is_open(event, now=now):
+        opens = event.registration_opens_at
+        return "not_yet" if opens and opens > now else "closed"
+    if not request.user.is_authenticated:
+        return "anonymous"
+    if event.seats_left == 0:
+        return "waitlist" if event.waitlist_enabled else "full"
+    return "open"
+
+
+def _panel_context(request: HttpRequest, event: Event, **extra: Any) -> dict[str, Any]:
+    registration = selectors.viewer_registration(event)
+    confirmed = registration is not None and registration.status == Registration.Status.CONFIRMED
+    return {
+        "event": event,
+        "registration": registration,
+        "state": _panel_state(request, event, registration),
+        "is_organizer": event.viewer_is_organizer,
+        "show_online_link": bool(event.online_url) and (confirmed or event.viewer_is_organizer),
+        "login_url": f"{reverse('account_login')}?next={event.get_absolute_url()}",
+        **extra,
+    }
+
+
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _visible_event(request, slug)
+    return render(request, "events/event_detail.html", _panel_context(request, event))
+
+
+def _panel_response(request: HttpRequest, slug: str, *, notice: str = "", error: str = "") -> HttpResponse:
+    """htmx: the fresh registration panel with the outcome. Otherwise: back to the event page."""
+    event = _visible_event(request, slug)
+    if request.htmx:
+        return render(
+            request,
+            "events/partials/registration_panel.html",
+            _panel_context(request, event, notice=notice, error=error),
+        )
+    if error:
+        messages.error(request, error)
+    elif notice:
+        messages.success(request, notice)
+    return redirect(event)
+
+
+@login_required
+@require_POST
+def event_register(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _visible_event(request, slug)
+    try:
+        registration = services.event_register(actor=request.user, event=event)
+    except DomainError as error:
+        return _panel_response(request, slug, error=error.message)
+    if registration.status == Registration.Status.CONFIRMED:
+        notice = "You have a seat. A confirmation is on its way to your inbox."
+    else:
+        position = services.waitlist_position(registration)
+        notice = f"The event is full: you are number {position} on the waitlist. We will write when a seat is yours."
+    return _panel_response(request, slug, notice=notice)
+
+
+@login_required
+@require_POST
+def event_registration_cancel(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _visible_event(request, slug)
+    try:
+        registration = services.event_registration_cancel(actor=request.user, event=event)
+    except DomainError as error:
+        return _panel_response(request, slug, error=error.message)
+    was_waiting = registration.waitlisted_at is not None and registration.confirmed_at is None
+    notice = "You left the waitlist." if was_waiting else "Your registration is cancelled; your seat went back."
+    return _panel_response(request, slug, notice=notice)
+
+
+# --- calendars ------------------------------------------------------------------------------------------------
+
+
+def _calendar_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    """The event as an .ics file; its online link only for confirmed attendees and organizers."""
+    event = _visible_event(request, slug)
+    registration = selectors.viewer_registration(event)
+    confirmed = registration is not None and registration.status == Registration.Status.CONFIRMED
+    body = event_calendar(event, with_online_link=confirmed or event.viewer_is_organizer)
+    return _calendar_response(body, f"{event.slug}.ics")
+
+
+@never_cache
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A person's private feed of the events they hold a confirmed seat at; unknown or reset tokens are 404."""
+    feed = CalendarFeed.objects.select_related("person").filter(token=token, person__is_active=True).first()
+    if feed is None:
+        raise Http404("No calendar at this address. It may have been reset: copy the new one from My events.")
+    body = feed_calendar(selectors.feed_events(feed.person), owner=feed.person.get_full_name())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="alliance-events.ics"'
+    return response
+
+
+# --- my events --------------------------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def my_events(request: HttpRequest) -> HttpResponse:
+    """The person's registrations, the events they organize, and their private calendar-feed address."""
+    feed = services.calendar_feed_for(person=request.user)
+    feed_url = request.build_absolute_uri(feed.get_absolute_url())
+    return render(
+        request,
+        "events/my_events.html",
+        {
+            "upcoming": list(selectors.person_registrations(request.user)),
+            "past": list(selectors.person_past_registrations(request.user)[:20]),
+            "organized": list(selectors.events_organized_by(request.user)[:50]),
+            "feed_url": feed_url,
+            "webcal_url": "webcal://" + feed_url.split("://", 1)[-1],
+            "can_create": _can_create_events(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def calendar_feed_reset(request: HttpRequest) -> HttpResponse:
+    services.calendar_feed_reset(person=request.user)
+    messages.success(request, "Your calendar has a new address; the old one no longer works. Subscribe again.")
+    return redirect(reverse("events:my_events") + "#calendar")
+
+
+# --- creating and editing ---------------------------------------------------------------------------------------
+
+
+@login_required
+def event_create(request: HttpRequest) -> HttpResponse:
+    """Staff, and leads for the projects they lead, create a draft event."""
+    if not _can_create_events(request.user):
+        raise PermissionDenied("Only staff and project leads can create events.")
+    projects = _projects_for_new_events(request.user)
+    form = EventForm(request.POST or None, projects=projects, project_required=not request.user.is_staff)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["timezone_name"] = data.pop("timezone")
+        try:
+            event = services.event_create(actor=request.user, **data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"“{event}” was created as a draft. Publish it when it is ready.")
+            return redirect("events:event_manage", slug=event.slug)
+    return render(request, "events/event_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _organized_event(request, slug)
+    form = EventForm(request.POST or None, initial=EventForm.initial_for(event), editing=True)
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes_to(event)
+        try:
+            services.event_update(actor=request.user, event=event, **changes)
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from error
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "The event was saved." if changes else "Nothing changed.")
+            return redirect("events:event_manage", slug=event.slug)
+    return render(request, "events/event_form.html", {"form": form, "event": event}, status=400 if form.errors else 200)
+
+
+# --- organizer pages --------------------------------------------------------------------------------------------
+
+
+def _manage_context(request: HttpRequest, event: Event, **forms: Any) -> dict[str, Any]:
+    filter_form = RegistrationFilterForm(request.GET)
+    status = filter_form.status_filter()
+    counts = {value: 0 for value in Registration.Status.values}
+    for row in Registration.objects.filter(event=event).values_list("status", flat=True):
+        counts[row] += 1
+    return {
+        "event": event,
+        "filter_form": filter_form,
+        "status": status,
+        "counts": counts,
+        "registrations": list(selectors.event_registrations(event, status=status)),
+        "waitlist": list(selectors.event_waitlist(event)),
+        "capacity_form": forms.get("capacity_form") or CapacityForm(initial={"capacity": event.capacity}),
+        "cancel_form": forms.get("cancel_form") or CancelEventForm(),
+    }
+
+
+@login_required
+def event_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    """Organizers: registrations (filtered by status), the waitlist in order, check-in, capacity, publish, cancel."""
+    event = _organized_event(request, slug)
+    context = _manage_context(request, event)
+    if request.htmx and request.htmx.target == "registrations":
+        return render(request, "events/partials/registration_table.html", context)
+    return render(request, "events/event_manage.html", context)
+
+
+def _run(request: HttpRequest, action, done: str, **kwargs: Any) -> bool:
+    """Call a service and leave its outcome as a message; NotPermitted becomes 403."""
+    try:
+        action(actor=request.user, **kwargs)
+    except NotPermitted as error:
+        raise PermissionDenied(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, done)
+    return True
+
+
+def _to_manage(event: Event) -> HttpResponse:
+    return redirect("events:event_manage", slug=event.slug)
+
+
+@login_required
+@require_POST
+def event_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _organized_event(request, slug)
+    _run(request, services.event_publish, "The event is published: people can see it and register.", event=event)
+    return _to_manage(event)
+
+
+@login_required
+@require_POST
+def event_cancel(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _organized_event(request, slug)
+    form = CancelEventForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "events/event_manage.html", _manage_context(request, event, cancel_form=form), status=400
+        )
+    _run(
+        request,
+        services.event_cancel,
+        "The event is cancelled; everyone registered or waiting is being told.",
+        event=event,
+        reason=form.cleaned_data["reason"].strip(),
+    )
+    return _to_manage(event)
+
+
+@login_required
+@require_POST
+def event_capacity(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _organized_event(request, slug)
+    form = CapacityForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "events/event_manage.html", _manage_context(request, event, capacity_form=form), status=400
+        )
+    capacity = form.cleaned_data["capacity"]
+    try:
+        services.event_change_capacity(actor=request.user, event=event, capacity=capacity)
+    except NotPermitted as error:
+        raise PermissionDenied(error.message) from error
+    except DomainError as error:
+        form.add_error("capacity", error.message)
+        return render(
+            request, "events/event_manage.html", _manage_context(request, event, capacity_form=form), status=400
+        )
+    messages.success(request, f"The capacity is now {capacity or 'unlimited'}.")
+    return _to_manage(event)
+
+
+def _organized_registration(request: HttpRequest, slug: str, pk: int) -> tuple[Event, Registration]:
+    event = _organized_event(request, slug)
+    registration = get_object_or_404(selectors.registrations_for_organizers(), pk=pk, event=event)
+    return event, registration
+
+
+@login_required
+@require_POST
+def registration_check_in(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Mark a confirmed attendee as present; htmx swaps only their row."""
+    event, registration = _organized_registration(request, slug, pk)
+    error = ""
+    try:
+        services.registration_check_in(actor=request.user, registration=registration)
+    except NotPermitted as refusal:
+        raise PermissionDenied(refusal.message) from refusal
+    except DomainError as refusal:
+        error = refusal.message
+    if request.htmx:
+        _, registration = _organized_registration(request, slug, pk)
+        notice = "" if error else f"{registration.person.get_full_name()} is checked in."
+        return render(
+            request,
+            "events/partials/registration_row.html",
+            {"event": event, "registration": registration, "notice": notice, "error": error},
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"{registration.person.get_full_name()} is checked in.")
+    return _to_manage(event)
+
+
+@login_required
+@require_POST
+def registration_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """An organizer cancels someone's registration; the first person waiting gets the seat."""
+    event, registration = _organized_registration(request, slug, pk)
+    _run(
+        request,
+        services.registration_cancel,
+        f"The registration of {registration.person.get_full_name()} is cancelled.",
+        registration=registration,
+    )
+    if request.htmx:  # the seat may have gone to someone waiting: the whole page changes
+        return HttpResponse(status=204, headers={"HX-Redirect": reverse("events:event_manage", args=[event.slug])})
+    return _to_manage(event)
+
+
+def _csv_cell(value: Any) -> str:
+    """Text a spreadsheet will not run as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+def attendees_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """Confirmed attendees: name, email, organization, when they registered, when they were checked in."""
+    event = _organized_event(request, slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}-attendees.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Name", "Email", "Organization", "Registered", "Checked in"])
+    for registration in selectors.confirmed_attendees(event):
+        writer.writerow(
+            _csv_cell(value)
+            for value in (
+                registration.person.get_full_name(),
+                registration.person.email,
+                registration.organization.name if registration.organization else "",
+                registration.created_at.isoformat(timespec="seconds"),
+                registration.checked_in_at.isoformat(timespec="seconds") if registration.checked_in_at else "",
+            )
+        )
+    return response
