@@ -1,4 +1,8 @@
-"""The audit trail: services call ``audit_record`` inside their transaction for every state change."""
+"""The audit trail: services call ``audit_record`` inside their transaction for every state change.
+
+Each entry also feeds the outgoing webhooks: the action is offered to ``webhook_event_emit``, which records a
+delivery per subscribed endpoint in the same transaction, so a rolled-back change sends nothing.
+"""
 
 from typing import Any
 
@@ -17,7 +21,9 @@ def audit_record(
     note: str = "",
 ) -> AuditEntry:
     """Record that ``actor`` did ``action`` to ``target``; ``changes`` maps a field to (before, after)."""
-    return AuditEntry.objects.create(
+    from .webhooks.services import webhook_event_emit  # the webhooks app builds on this module
+
+    entry = AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         target_type=ContentType.objects.get_for_model(target),
@@ -26,6 +32,8 @@ def audit_record(
         changes={field: [_jsonable(before), _jsonable(after)] for field, (before, after) in (changes or {}).items()},
         note=note,
     )
+    webhook_event_emit(action=action, target=target, occurred_at=entry.created_at)
+    return entry
 
 
 def _jsonable(value: Any) -> Any:

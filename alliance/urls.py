@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("projects.urls")),
     path("", include("events.urls")),
+    path("", include("alliance.webhooks.urls")),
 ]
 
 if settings.DEBUG:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "alliance",
+    "alliance.webhooks",
     "members",
     "projects",
     "events",
@@ -150,6 +151,7 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "alliance.tasks.notifications_sweep", "schedule": timedelta(minutes=1)},
     "catalog-expire": {"task": "projects.tasks.catalog_expire", "schedule": timedelta(hours=6)},
     "event-reminders": {"task": "events.tasks.event_reminders", "schedule": timedelta(minutes=10)},
+    "webhooks-sweep": {"task": "alliance.webhooks.tasks.webhooks_sweep", "schedule": timedelta(minutes=1)},
 }
 
 REST_FRAMEWORK = {
@@ -197,6 +199,8 @@ CATALOG_VALIDATION_PERIOD = timedelta(days=env.int("CATALOG_VALIDATION_DAYS", de
 EVENT_REMINDER_BEFORE = timedelta(hours=env.int("EVENT_REMINDER_HOURS", default=24))
 CATALOG_EXPIRY_WARNING = timedelta(days=env.int("CATALOG_EXPIRY_WARNING_DAYS", default=30))
 LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=1024 * 1024)
+# Webhooks go only to public addresses; networks listed here are allowed too (never cloud metadata addresses).
+WEBHOOKS_ALLOWED_NETWORKS: list[str] = env.list("WEBHOOKS_ALLOWED_NETWORKS", default=[])
 
 LOGGING = {
     "version": 1,

@@ -21,3 +21,5 @@ CELERY_TASK_EAGER_PROPAGATES = True
 
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
+# Webhook receivers on this machine (a local test receiver); private networks stay refused.
+WEBHOOKS_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]

@@ -33,3 +33,5 @@ ACCOUNT_RATE_LIMITS = False
 STAFF_NOTIFICATION_EMAILS = ["secretariat@alliance.example"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Webhook receivers on this machine (a local test receiver); private networks stay refused.
+WEBHOOKS_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]

@@ -1,0 +1,39 @@
+from typing import Any
+
+from django import forms
+
+from members.models import Organization
+
+from .event_types import EVENT_TYPE_GROUPS
+
+
+class WebhookEndpointForm(forms.Form):
+    """URL, description and event types; on creation also the organization whose events it receives."""
+
+    url = forms.CharField(
+        label="URL",
+        max_length=500,
+        help_text="An http(s) address on a public network. Redirects are not followed.",
+        widget=forms.URLInput(attrs={"placeholder": "https://example.org/alliance-webhooks"}),
+    )
+    description = forms.CharField(max_length=200, required=False)
+    event_types = forms.MultipleChoiceField(
+        label="Event types",
+        choices=[(group, list(types)) for group, types in EVENT_TYPE_GROUPS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, organizations: Any = None, staff: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organizations is not None:
+            self.fields["organization"] = forms.ModelChoiceField(
+                queryset=organizations,
+                required=not staff,
+                empty_label="None: a staff-level endpoint that receives every event" if staff else "Choose…",
+                help_text="The endpoint receives only events about this organization"
+                + (", or every event when none is chosen." if staff else "."),
+            )
+            self.order_fields(["organization", "url", "description", "event_types"])
+
+    def organization(self) -> Organization | None:
+        return self.cleaned_data.get("organization")

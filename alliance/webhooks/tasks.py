@@ -1,0 +1,18 @@
+from celery import shared_task
+
+from .services import webhook_deliveries_due, webhook_delivery_attempt
+
+
+@shared_task(acks_late=True)
+def deliver_webhook(delivery_id: int) -> bool:
+    """Try one delivery; safe to run twice (only a pending, due delivery is sent, under a row lock)."""
+    return webhook_delivery_attempt(delivery_id=delivery_id)
+
+
+@shared_task
+def webhooks_sweep() -> int:
+    """Queue every due delivery: retries whose back-off passed, and sends the broker never got."""
+    due = webhook_deliveries_due()
+    for delivery_id in due:
+        deliver_webhook.delay(delivery_id)
+    return len(due)
