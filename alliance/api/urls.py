@@ -5,11 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from alliance.webhooks import api as webhooks_api
+from events.api import urls as events_api
 from members.api import urls as members_api
 from projects.api import urls as projects_api
 
 router = DefaultRouter()
 members_api.register(router)
+events_api.register(router)
 webhooks_api.register(router)
 projects_api.register(router)
 

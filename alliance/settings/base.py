@@ -183,6 +183,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name ("kind", "status") get their own schema names.
+    "ENUM_NAME_OVERRIDES": {
+        "EventKindEnum": "events.models.Event.Kind",
+        "EventStatusEnum": "events.models.Event.Status",
+        "RegistrationStatusEnum": "events.models.Registration.Status",
+    },
     # Choice sets that share a field name ("kind", "role") get their own schema names.
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "members.models.Organization.Kind",
