@@ -9,6 +9,8 @@ from members.models import Organization
 from .models import CatalogEntry, FocusArea, Participation, Project, ProjectUpdate
 from .services import is_alliance_member
 
+LATEST_UPDATES = 10
+
 
 def projects_visible_to(person: Any) -> QuerySet[Project]:
     """Listed projects (incubating, active, archived) the person may see, plus their own and, for staff, all.
@@ -69,7 +71,8 @@ def project_list(
 
 
 def project_detail(*, person: Any, slug: str) -> Project | None:
-    """One project with everything its page shows, in a fixed number of queries."""
+    """One project with everything its page shows, in a fixed number of queries; its newest updates are in
+    ``latest_updates``."""
     return (
         projects_visible_to(person)
         .filter(slug=slug)
@@ -81,7 +84,12 @@ def project_detail(*, person: Any, slug: str) -> Project | None:
                 "participations",
                 queryset=Participation.objects.select_related("person").order_by("role", "created_at", "pk"),
             ),
-            Prefetch("updates", queryset=ProjectUpdate.objects.select_related("author").order_by("-created_at")[:10]),
+            # A sliced prefetch needs ``to_attr``: without it Django filters the sliced queryset and fails.
+            Prefetch(
+                "updates",
+                queryset=ProjectUpdate.objects.select_related("author").order_by("-created_at", "-pk")[:LATEST_UPDATES],
+                to_attr="latest_updates",
+            ),
             Prefetch("catalog_entries", queryset=CatalogEntry.objects.order_by("name", "pk")),
         )
         .first()

@@ -1,0 +1,233 @@
+"""Forms of the projects pages: they validate what a person typed; the services decide and write."""
+
+import re
+
+from django import forms
+
+from members.models import Organization
+
+from .models import CatalogEntry, FocusArea, Participation, Project, ProposalReview
+from .services import CATALOG_CHECKLIST
+from .validators import validate_spdx_expression
+
+LICENSE_HELP = "An SPDX identifier or expression, for example Apache-2.0, MIT, CC-BY-4.0 or “MIT OR Apache-2.0”."
+
+
+def split_roles(text: str) -> list[str]:
+    """“Reviewer, Designer” or one role per line: the roles, trimmed, without blanks or repeats."""
+    roles: list[str] = []
+    for role in re.split(r"[,\n]", text or ""):
+        role = role.strip()
+        if role and role not in roles:
+            roles.append(role)
+    return roles
+
+
+class ProjectForm(forms.Form):
+    """A proposal as its proposer writes it; ``project_create`` and ``project_update`` check it again."""
+
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One or two sentences, shown in lists.",
+    )
+    description = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="Goals, plan and how to take part. Markdown: **bold**, *italic*, [links](https://…), lists, "
+        "headings.",
+    )
+    kind = forms.ChoiceField(choices=[("", "Choose a kind"), *Project.Kind.choices])
+    focus_areas = forms.ModelMultipleChoiceField(
+        queryset=FocusArea.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Focus areas",
+    )
+    sponsors = forms.ModelMultipleChoiceField(
+        queryset=Organization.objects.filter(status=Organization.Status.ACTIVE).order_by("name"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        label="Sponsoring organizations",
+        help_text="Active member organizations that back the project. Hold Ctrl (or ⌘) to choose several.",
+    )
+    repository_url = forms.URLField(label="Repository", required=False, assume_scheme="https")
+    website_url = forms.URLField(label="Website", required=False, assume_scheme="https")
+    license = forms.CharField(
+        label="Licence", max_length=100, required=False, validators=[validate_spdx_expression], help_text=LICENSE_HELP
+    )
+    help_wanted = forms.CharField(
+        label="Help wanted",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Roles the project is looking for, separated by commas or one per line.",
+    )
+    join_policy = forms.ChoiceField(
+        label="Who may join", choices=Project.JoinPolicy.choices, initial=Project.JoinPolicy.OPEN
+    )
+    visibility = forms.ChoiceField(
+        choices=Project.Visibility.choices,
+        initial=Project.Visibility.PUBLIC,
+        help_text="Members-only projects are shown to people of member organizations.",
+    )
+
+    @classmethod
+    def initial_for(cls, project: Project) -> dict:
+        return {
+            "title": project.title,
+            "summary": project.summary,
+            "description": project.description,
+            "kind": project.kind,
+            "focus_areas": list(project.focus_areas.all()),
+            "sponsors": list(project.sponsors.all()),
+            "repository_url": project.repository_url,
+            "website_url": project.website_url,
+            "license": project.license,
+            "help_wanted": "\n".join(project.help_wanted),
+            "join_policy": project.join_policy,
+            "visibility": project.visibility,
+        }
+
+    def clean_help_wanted(self) -> list[str]:
+        return split_roles(self.cleaned_data.get("help_wanted", ""))
+
+    def clean_title(self) -> str:
+        return self.cleaned_data["title"].strip()
+
+
+class ProjectFilterForm(forms.Form):
+    """The project list's search and filters; every field may be empty and a bad value is simply ignored."""
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    kind = forms.ChoiceField(label="Kind", required=False)
+    focus_area = forms.ChoiceField(label="Focus area", required=False)
+    organization = forms.ChoiceField(label="Organization", required=False)
+    state = forms.ChoiceField(label="State", required=False)
+
+    FILTERS = ("kind", "focus_area", "organization", "state")
+
+    def __init__(self, *args, focus_areas=(), organizations=(), show_state: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "All kinds"), *Project.Kind.choices]
+        self.fields["focus_area"].choices = [("", "All focus areas")] + [(a.slug, a.name) for a in focus_areas]
+        self.fields["organization"].choices = [("", "All organizations")] + [(o.slug, o.name) for o in organizations]
+        if show_state:
+            self.fields["state"].choices = [("", "All states"), *Project.State.choices]
+        else:
+            del self.fields["state"]
+
+    def filters(self) -> dict[str, str]:
+        values = {"search": str(self.data.get("q", ""))[:100].strip()}
+        for name in self.FILTERS:
+            value = self.data.get(name, "")
+            if name in self.fields and value in dict(self.fields[name].choices):
+                values[name] = value
+        return values
+
+
+class CatalogFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    kind = forms.ChoiceField(label="Kind", required=False)
+    focus_area = forms.ChoiceField(label="Focus area", required=False)
+    status = forms.ChoiceField(label="Status", required=False)
+    license = forms.ChoiceField(label="Licence", required=False)
+
+    FILTERS = ("kind", "focus_area", "status", "license")
+
+    def __init__(self, *args, focus_areas=(), licenses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "All kinds"), *CatalogEntry.Kind.choices]
+        self.fields["focus_area"].choices = [("", "All focus areas")] + [(a.slug, a.name) for a in focus_areas]
+        self.fields["status"].choices = [("", "Any status"), *CatalogEntry.Status.choices]
+        self.fields["license"].choices = [("", "Any licence")] + [(name, name) for name in licenses]
+
+    def filters(self) -> dict[str, str]:
+        values = {"search": str(self.data.get("q", ""))[:100].strip()}
+        for name in self.FILTERS:
+            value = self.data.get(name, "")
+            if value in dict(self.fields[name].choices):
+                values[name] = value
+        return values
+
+
+class DecisionForm(forms.Form):
+    """Staff accept or reject a proposal; rejecting needs a reason the proposer will read."""
+
+    ACCEPT, REJECT = "accept", "reject"
+
+    decision = forms.ChoiceField(choices=[(ACCEPT, "Accept"), (REJECT, "Reject")], widget=forms.HiddenInput)
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required to reject; the proposer reads it.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.REJECT and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Give a reason: the proposer will read it.")
+        return cleaned
+
+
+class ReviewForm(forms.Form):
+    recommendation = forms.ChoiceField(choices=ProposalReview.Recommendation.choices)
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class JoinForm(forms.Form):
+    message = forms.CharField(
+        label="Message to the leads", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Participation.Role.choices)
+
+
+class UpdateForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(label="Update", widget=forms.Textarea(attrs={"rows": 5}), help_text="Markdown.")
+
+
+class CatalogEntryForm(forms.Form):
+    """A lead's submission to the catalog; staff validate it later against the checklist."""
+
+    kind = forms.ChoiceField(choices=[("", "Choose a kind"), *CatalogEntry.Kind.choices])
+    name = forms.CharField(max_length=200)
+    version = forms.CharField(max_length=50, required=False, help_text="For example 1.2.0.")
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), help_text="What it is and who it is for. Markdown."
+    )
+    link = forms.URLField(assume_scheme="https", help_text="Where to get it.")
+    license = forms.CharField(
+        label="Licence", max_length=100, validators=[validate_spdx_expression], help_text=LICENSE_HELP
+    )
+    documentation_url = forms.URLField(label="Documentation", required=False, assume_scheme="https")
+    evaluation_notes = forms.CharField(
+        label="How to reproduce the evaluation",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Where it applies: data, commands and expected results.",
+    )
+    safety_notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Known risks, limits and intended use.",
+    )
+
+
+class ChecklistForm(forms.Form):
+    """The validation checklist: every item must be ticked (``catalog_entry_validate`` checks it again)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in CATALOG_CHECKLIST.items():
+            self.fields[key] = forms.BooleanField(label=label, required=False)
+
+    def checklist(self) -> dict[str, bool]:
+        return {key: bool(self.cleaned_data.get(key)) for key in CATALOG_CHECKLIST}
