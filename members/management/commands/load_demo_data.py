@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from members import services
 from members.models import Affiliation, MembershipApplication, Organization, User
+from projects.demo import load_projects_demo
 
 DEMO_PASSWORD = "alliance-demo"
 STAFF_EMAIL = "staff@alliance.example"
@@ -234,6 +235,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self.build(demo, staff)
             self.stdout.write(f"  {demo.name}: created ({demo.story})")
+        self.stdout.write("Projects:")
+        load_projects_demo(log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(
                 "\nDemo logins (password: alliance-demo):\n"
