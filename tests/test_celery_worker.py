@@ -1,9 +1,11 @@
 """A real Celery worker on the Redis broker delivers the decision email after staff approve an application."""
 
 import time
+import uuid
 from urllib.parse import urlparse, urlunparse
 
 import pytest
+import redis
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
@@ -16,7 +18,7 @@ from members.models import Organization
 
 from .members.factories import AdminAffiliationFactory, ApplicantOrganizationFactory, ApplicationFactory, StaffFactory
 
-TEST_BROKER_DB = 15  # a Redis database of its own: the worker cannot pick up stray messages of a running portal
+TEST_BROKER_DB = 15  # a Redis database of its own: the worker cannot pick up messages of a running portal
 
 
 def _test_broker_url() -> str:
@@ -34,18 +36,26 @@ def _forget_connection_pools() -> None:
 
 @pytest.fixture
 def celery_on_the_test_broker():
-    """Tasks go through Redis (database 15) instead of running eagerly; restored afterwards."""
-    saved = (app.conf.task_always_eager, app.conf.broker_url)
+    """Tasks go through Redis (database 15, keys prefixed for this run only) instead of running eagerly.
+
+    The prefix keeps two test runs at the same time (two engineers, two CI jobs) from taking each other's
+    messages. Everything is restored afterwards.
+    """
+    prefix = f"alliance-test-{uuid.uuid4().hex}:"
+    saved = (app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_transport_options)
     app.conf.task_always_eager = False
     app.conf.broker_url = _test_broker_url()
+    app.conf.broker_transport_options = {**(saved[2] or {}), "global_keyprefix": prefix}
     _forget_connection_pools()
-    with app.connection_for_write() as connection:
-        connection.default_channel.queue_purge(app.conf.task_default_queue)
     try:
         yield app
     finally:
-        app.conf.task_always_eager, app.conf.broker_url = saved
+        app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_transport_options = saved
         _forget_connection_pools()
+        broker = redis.Redis.from_url(_test_broker_url())
+        for key in broker.scan_iter(match=f"{prefix}*"):
+            broker.delete(key)
+        broker.close()
 
 
 def _wait_for(condition, *, seconds: float = 20.0) -> bool:
@@ -76,7 +86,8 @@ def test_a_real_worker_delivers_the_decision_email(celery_on_the_test_broker):
         sent = _wait_for(lambda: Notification.objects.get(pk=notification.pk).status == Notification.Status.SENT)
 
     connections.close_all()
-    assert delivered, "the worker did not deliver the email within 20 seconds"
+    last_error = Notification.objects.get(pk=notification.pk).last_error
+    assert delivered, f"the worker sent no email within 20 seconds (last error: {last_error or 'none'})"
     assert sent
     [message] = [message for message in mail.outbox if applicant.email in message.to]
     assert message.subject == "[Alliance Portal] Welcome to the alliance: Aurora Labs is now a member"
