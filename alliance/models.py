@@ -37,7 +37,8 @@ class Notification(models.Model):
 
     This row is the outbox: delivery happens after commit in Celery, and a periodic sweep retries anything
     still pending, so a rolled-back change notifies no one and a committed change is never forgotten. The
-    row lock taken while sending makes delivery idempotent: one email per notification.
+    row lock taken while sending makes delivery idempotent: one email per notification. The same rows are the
+    person's in-app inbox (``read_at``), whether or not their preferences let the email go out.
     """
 
     class Kind(models.TextChoices):
@@ -46,11 +47,13 @@ class Notification(models.Model):
         PROJECTS = "projects", "Projects"
         EVENTS = "events", "Events"
         SECURITY = "security", "Security"
+        DIGESTS = "digests", "Weekly digest"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not emailed (turned off)"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -61,6 +64,10 @@ class Notification(models.Model):
     )
     email = models.EmailField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    transactional = models.BooleanField(
+        default=False, help_text="Sent whatever the person's preferences say: security, invitations, receipts."
+    )
+    language = models.CharField(max_length=10, blank=True, help_text="The language the message was written in.")
     subject = models.CharField(max_length=255)
     body = models.TextField()
     url = models.CharField(max_length=500, blank=True)
@@ -81,3 +88,74 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.email}"
+
+
+class NotificationPreference(models.Model):
+    """Whether a person wants email of one kind; no row means the default of ``DEFAULT_EMAIL``.
+
+    Transactional messages (security, invitations, answers to the person's own requests) ignore these: they
+    always go. Turning a kind off stops its email only; the in-app inbox still records it.
+    """
+
+    class Kind(models.TextChoices):
+        MEMBERSHIP = "membership", "Membership: applications, join requests, your organizations"
+        PROJECTS = "projects", "Projects: proposals, participation, updates, the catalog"
+        EVENTS = "events", "Events: cancellations and reminders"
+        DIGESTS = "digests", "Weekly digest of project updates and upcoming events"
+
+    DEFAULT_EMAIL = {Kind.MEMBERSHIP: True, Kind.PROJECTS: True, Kind.EVENTS: True, Kind.DIGESTS: False}
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    email_enabled = models.BooleanField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind"],
+                name="notification_preference_unique",
+                violation_error_message="This person already has a preference for this kind.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.kind} {'on' if self.email_enabled else 'off'}"
+
+
+class NotificationProfile(models.Model):
+    """What applies to all of a person's messages: the language they are written in (empty: the site's)."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_profile"
+    )
+    language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES)
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.language or 'site language'}"
+
+
+class DigestSent(models.Model):
+    """One weekly digest sent to one person: the unique week makes the digest job safe to run again."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(help_text="The Monday of the ISO week the digest covers.")
+    notification = models.ForeignKey(Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week", "person"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "week"],
+                name="digest_sent_once_a_week",
+                violation_error_message="This person already had this week's digest.",
+            )
+        ]
+        verbose_name_plural = "digests sent"
+
+    def __str__(self) -> str:
+        return f"digest {self.week} → {self.person}"

@@ -1,31 +1,63 @@
 """The one place every service calls to tell people about a change.
 
-``notify`` renders the message and records it as a ``Notification`` row inside the caller's transaction (the
-outbox). After the transaction commits, a Celery task is asked to deliver it; if the broker cannot be reached
-the request still completes and the periodic sweep delivers the message later. A rolled-back change leaves
-no row, so it notifies no one.
+``notify`` renders the message, in the recipient's language, and records it as a ``Notification`` row inside
+the caller's transaction (the outbox). After the transaction commits, a Celery task is asked to deliver it;
+if the broker cannot be reached the request still completes promptly (short broker timeouts, and a circuit
+breaker that stops trying for ``BROKER_RETRY_AFTER`` seconds) and the periodic sweep delivers the message
+later. A rolled-back change leaves no row, so it notifies no one.
 
 Message templates live in ``templates/notifications/<name>.txt``: the first line is the subject, the rest is
-the plain-text body.
+the plain-text body. The HTML part of the email is ``notifications/email.html`` rendered from that same text.
+
+Preferences: a person may turn email of a kind (membership, projects, events, digests) off. Transactional
+messages always go: invitations and security messages (by kind), and what a service marks
+``transactional=True`` because it answers the person's own request (event registration confirmed, waitlisted
+or promoted, an event they registered for cancelled, their organization's application received, decided or
+returned for changes, their join request decided). Turning a kind off stops the email only: the in-app inbox
+still records the notification (its status says ``skipped``). Every non-transactional email to a person
+carries a one-click unsubscribe link for its kind (RFC 8058 headers).
+
+Exactly once: the row is locked (``FOR UPDATE SKIP LOCKED``) while it is sent and marked sent in the same
+transaction, so a retried, redelivered or concurrent task finds it sent or locked and does nothing. The one
+window left is a process killed after the mail server accepted the message and before the commit: the row
+stays pending and is sent again. Each email carries a ``Message-ID`` fixed per notification, so such a copy is
+recognisably the same message (mail systems that deduplicate by ``Message-ID`` drop it).
 """
 
 import logging
+import threading
+import time
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
+from email.utils import parseaddr
+from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 
-from .models import Notification
+from .errors import DomainError, NotPermitted
+from .models import DigestSent, Notification, NotificationPreference, NotificationProfile
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
+MAX_ATTEMPTS = 6  # back-off 2, 4, 8, 16, 32 minutes, then failed: about an hour of retries
+BROKER_RETRY_AFTER = 30.0  # seconds without publishing after the broker failed once; the sweep covers the gap
+ALWAYS_TRANSACTIONAL = {Notification.Kind.INVITATION, Notification.Kind.SECURITY}
+UNSUBSCRIBE_SALT = "alliance.notifications.unsubscribe"
+DIGEST_EVENTS_AHEAD = timedelta(days=14)
+
 Recipient = Any  # a person (with .email) or a bare email address
+
+
+# --- recording -----------------------------------------------------------------------------------------------
 
 
 def notify(
@@ -35,9 +67,15 @@ def notify(
     template: str,
     context: dict[str, Any] | None = None,
     url: str = "",
+    transactional: bool = False,
 ) -> list[Notification]:
-    """Record one notification per distinct recipient and schedule its delivery after commit."""
-    created = []
+    """Record one notification per distinct recipient and schedule its delivery after commit.
+
+    ``transactional`` messages go whatever the recipient's preferences; invitations and security messages
+    always are. A person who turned the kind off gets the notification in the inbox, but no email.
+    """
+    transactional = transactional or kind in ALWAYS_TRANSACTIONAL
+    distinct: list[tuple[Any, str]] = []
     seen: set[str] = set()
     for recipient in recipients:
         person = None if isinstance(recipient, str) else recipient
@@ -45,11 +83,33 @@ def notify(
         if not email or email.lower() in seen:
             continue
         seen.add(email.lower())
-        subject, body = _render(template, {**(context or {}), "recipient": person, "site_url": settings.SITE_URL})
-        created.append(Notification(recipient=person, email=email, kind=kind, subject=subject, body=body, url=url))
+        distinct.append((person, email))
+    person_ids = [person.pk for person, _ in distinct if person is not None]
+    languages = _languages(person_ids)
+    muted = set() if transactional else _people_without_email(person_ids, kind)
+    created = []
+    for person, email in distinct:
+        language = languages.get(person.pk, "") if person is not None else ""
+        with translation.override(language or settings.LANGUAGE_CODE):
+            subject, body = _render(template, {**(context or {}), "recipient": person, "site_url": settings.SITE_URL})
+        status = Notification.Status.SKIPPED if person is not None and person.pk in muted else None
+        created.append(
+            Notification(
+                recipient=person,
+                email=email,
+                kind=kind,
+                transactional=transactional,
+                language=language,
+                subject=subject,
+                body=body,
+                url=url,
+                status=status or Notification.Status.PENDING,
+            )
+        )
     notifications = Notification.objects.bulk_create(created)
-    for notification in notifications:
-        transaction.on_commit(lambda pk=notification.pk: _enqueue(pk))
+    to_send = [n.pk for n in notifications if n.status == Notification.Status.PENDING]
+    if to_send:
+        transaction.on_commit(partial(_enqueue, to_send))
     return notifications
 
 
@@ -62,18 +122,86 @@ def staff_recipients() -> list[Recipient]:
 
 
 def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
-    text = render_to_string(f"notifications/{template}.txt", context).strip()
+    """Subject and plain-text body; plain text is not HTML, so nothing is escaped (the HTML part escapes it)."""
+    text = get_template(f"notifications/{template}.txt").template.render(Context(context, autoescape=False)).strip()
     subject, _, body = text.partition("\n")
     return subject.strip(), body.strip() + "\n"
 
 
-def _enqueue(notification_id: int) -> None:
+def _languages(person_ids: list[int]) -> dict[int, str]:
+    if not person_ids:
+        return {}
+    return dict(
+        NotificationProfile.objects.filter(person_id__in=person_ids)
+        .exclude(language="")
+        .values_list("person_id", "language")
+    )
+
+
+def _people_without_email(person_ids: list[int], kind: str) -> set[int]:
+    """Of these people, those who do not want email of this kind (explicitly, or by the default)."""
+    if not person_ids or kind not in NotificationPreference.Kind.values:
+        return set()
+    chosen = dict(
+        NotificationPreference.objects.filter(person_id__in=person_ids, kind=kind).values_list(
+            "person_id", "email_enabled"
+        )
+    )
+    default = NotificationPreference.DEFAULT_EMAIL[NotificationPreference.Kind(kind)]
+    return {pk for pk in person_ids if not chosen.get(pk, default)}
+
+
+# --- publishing to the broker ----------------------------------------------------------------------------------
+
+
+class _BrokerCircuit:
+    """After one failed publish, stop asking the broker for a while: later requests do not wait on it at all.
+
+    Per process; the sweep (run by beat every minute) delivers whatever was not published.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._closed_until = 0.0
+
+    def is_open(self) -> bool:
+        with self._lock:
+            return time.monotonic() < self._closed_until
+
+    def trip(self) -> None:
+        with self._lock:
+            self._closed_until = time.monotonic() + BROKER_RETRY_AFTER
+
+    def reset(self) -> None:
+        with self._lock:
+            self._closed_until = 0.0
+
+
+broker_circuit = _BrokerCircuit()
+
+
+def _enqueue(notification_ids: list[int]) -> None:
+    """Ask a worker to deliver these now; never raise, never wait long: the sweep is the safety net."""
+    from .celery import app
     from .tasks import deliver_notification
 
-    try:
-        deliver_notification.delay(notification_id)
-    except Exception:  # the broker is down: the sweep will deliver it
-        logger.warning("Could not enqueue notification %s; the sweep will deliver it", notification_id, exc_info=True)
+    uses_broker = not app.conf.task_always_eager  # eager tasks run here: their errors say nothing of the broker
+    if uses_broker and broker_circuit.is_open():
+        logger.info("Broker marked unavailable; the sweep will deliver notifications %s", notification_ids)
+        return
+    for notification_id in notification_ids:
+        try:
+            deliver_notification.delay(notification_id)
+        except Exception:
+            if uses_broker:
+                broker_circuit.trip()
+            logger.warning(
+                "Could not enqueue notification %s; the sweep will deliver it", notification_id, exc_info=True
+            )
+            return
+
+
+# --- delivery ----------------------------------------------------------------------------------------------------
 
 
 def notification_deliver(*, notification_id: int) -> bool:
@@ -85,41 +213,288 @@ def notification_deliver(*, notification_id: int) -> bool:
     """
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
             .filter(pk=notification_id, status=Notification.Status.PENDING)
             .first()
         )
         if notification is None:
             return False
-        try:
-            EmailMessage(
-                subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.subject}",
-                body=notification.body,
-                to=[notification.email],
-            ).send()
-        except Exception as error:
-            notification.attempts += 1
-            notification.last_error = repr(error)[:2000]
-            if notification.attempts >= MAX_ATTEMPTS:
-                notification.status = Notification.Status.FAILED
-            else:
-                notification.next_attempt_at = timezone.now() + timedelta(minutes=2**notification.attempts)
-            notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            logger.warning("Notification %s failed (attempt %s)", notification.pk, notification.attempts)
-            return False
-        notification.status = Notification.Status.SENT
-        notification.sent_at = timezone.now()
-        notification.attempts += 1
-        notification.save(update_fields=["status", "sent_at", "attempts"])
-        return True
+        return _deliver_locked(notification)
 
 
-def notifications_due(*, limit: int = 500) -> list[int]:
+def notifications_due() -> QuerySet[Notification]:
     """Pending notifications whose time has come: new ones, and failed attempts whose back-off has passed."""
-    now = timezone.now()
-    return list(
-        Notification.objects.filter(status=Notification.Status.PENDING)
-        .exclude(next_attempt_at__gt=now)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+    return Notification.objects.filter(status=Notification.Status.PENDING).exclude(next_attempt_at__gt=timezone.now())
+
+
+def notifications_sweep_run(*, limit: int = 500) -> int:
+    """Deliver due notifications one row at a time, each claimed with ``FOR UPDATE SKIP LOCKED``.
+
+    Several sweeps (and the per-notification tasks) can run at once: each claims a row no one else holds,
+    so they share the work and never send one twice. Returns how many were sent.
+    """
+    sent = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            notification = (
+                notifications_due()
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("recipient")
+                .order_by("pk")
+                .first()
+            )
+            if notification is None:
+                break
+            sent += _deliver_locked(notification)
+    return sent
+
+
+def _deliver_locked(notification: Notification) -> bool:
+    """Send a row the caller holds locked; record the outcome on it. Any failure counts as an attempt."""
+    if (
+        not notification.transactional
+        and notification.recipient_id
+        and not email_wanted(person=notification.recipient, kind=notification.kind)
+    ):
+        notification.status = Notification.Status.SKIPPED
+        notification.save(update_fields=["status"])
+        return False
+    try:
+        _email_message(notification).send()
+    except Exception as error:
+        notification.attempts += 1
+        notification.last_error = repr(error)[:2000]
+        if notification.attempts >= MAX_ATTEMPTS:
+            notification.status = Notification.Status.FAILED
+            notification.next_attempt_at = None
+        else:
+            notification.next_attempt_at = timezone.now() + timedelta(minutes=2**notification.attempts)
+        notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+        logger.warning("Notification %s failed (attempt %s)", notification.pk, notification.attempts)
+        return False
+    notification.status = Notification.Status.SENT
+    notification.sent_at = timezone.now()
+    notification.attempts += 1
+    notification.save(update_fields=["status", "sent_at", "attempts"])
+    return True
+
+
+def _email_message(notification: Notification) -> EmailMultiAlternatives:
+    """The multipart email: the recorded text, and the branded HTML rendered from the same content."""
+    unsubscribe_url = ""
+    if not notification.transactional and notification.recipient_id and notification.kind in _PREFERENCE_KINDS:
+        unsubscribe_url = settings.SITE_URL + reverse(
+            "notification_unsubscribe",
+            kwargs={"token": unsubscribe_token(person=notification.recipient, kind=notification.kind)},
+        )
+    link = notification.url if notification.url.startswith("http") else settings.SITE_URL + notification.url
+    context = {
+        "notification": notification,
+        "link": link if notification.url else "",
+        "unsubscribe_url": unsubscribe_url,
+        "kind_label": NotificationPreference.Kind(notification.kind).label if unsubscribe_url else "",
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "preferences_url": settings.SITE_URL + reverse("notification_preferences"),
+    }
+    with translation.override(notification.language or settings.LANGUAGE_CODE):
+        text = render_to_string("notifications/email.txt", context)
+        html = render_to_string("notifications/email.html", context)
+    headers = {"Message-ID": _message_id(notification)}
+    if unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.subject}",
+        body=text,
+        to=[notification.email],
+        headers=headers,
     )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _message_id(notification: Notification) -> str:
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "alliance.invalid"
+    return f"<notification-{notification.pk}-{notification.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
+def notification_retry(*, actor: Any, notification: Notification) -> Notification:
+    """Staff send a failed notification again (after fixing the mail server, say): a fresh set of attempts."""
+    if not getattr(actor, "is_staff", False):
+        raise NotPermitted("Only alliance staff can retry notifications.")
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(pk=notification.pk)
+        if notification.status != Notification.Status.FAILED:
+            raise DomainError("Only a failed notification can be retried.")
+        notification.status = Notification.Status.PENDING
+        notification.attempts = 0
+        notification.next_attempt_at = None
+        notification.save(update_fields=["status", "attempts", "next_attempt_at"])
+        transaction.on_commit(partial(_enqueue, [notification.pk]))
+    return notification
+
+
+# --- preferences and unsubscribing ------------------------------------------------------------------------------
+
+_PREFERENCE_KINDS = set(NotificationPreference.Kind.values)
+
+
+def email_preferences(*, person: Any) -> dict[str, bool]:
+    """Every kind a person can turn off, with whether they get its email (the default where they never chose)."""
+    chosen = dict(NotificationPreference.objects.filter(person=person).values_list("kind", "email_enabled"))
+    return {
+        kind: chosen.get(kind, NotificationPreference.DEFAULT_EMAIL[NotificationPreference.Kind(kind)])
+        for kind in NotificationPreference.Kind.values
+    }
+
+
+def email_wanted(*, person: Any, kind: str) -> bool:
+    if kind not in _PREFERENCE_KINDS:
+        return True
+    return kind not in _people_without_email([person.pk], kind)
+
+
+def notification_preference_set(*, person: Any, kind: str, email_enabled: bool) -> NotificationPreference:
+    """A person turns the email of one kind on or off (from the preferences page, the API or an unsubscribe)."""
+    if kind not in _PREFERENCE_KINDS:
+        raise DomainError("Choose membership, projects, events or digests.", field="kind")
+    preference, _ = NotificationPreference.objects.update_or_create(
+        person=person, kind=kind, defaults={"email_enabled": bool(email_enabled)}
+    )
+    return preference
+
+
+def notification_language_set(*, person: Any, language: str) -> NotificationProfile:
+    """A person chooses the language of their messages; empty means the site's language."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise DomainError("Choose one of the languages offered.", field="language")
+    profile, _ = NotificationProfile.objects.update_or_create(person=person, defaults={"language": language})
+    return profile
+
+
+def notification_language(*, person: Any) -> str:
+    return _languages([person.pk]).get(person.pk, "")
+
+
+def unsubscribe_token(*, person: Any, kind: str) -> str:
+    """A signed token naming one person and one kind: it turns off that kind for that person, nothing else."""
+    return signing.dumps({"person": person.pk, "kind": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_token_read(token: str) -> tuple[int, str]:
+    """The person id and kind a token names; ``signing.BadSignature`` when it was not made by us."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    if (
+        not isinstance(data, dict)
+        or data.get("kind") not in _PREFERENCE_KINDS
+        or not isinstance(data.get("person"), int)
+    ):
+        raise signing.BadSignature("Not an unsubscribe token.")
+    return data["person"], data["kind"]
+
+
+# --- the in-app inbox ------------------------------------------------------------------------------------------
+
+
+def inbox(*, person: Any) -> QuerySet[Notification]:
+    """A person's notifications, newest first: every one recorded for them, emailed or not."""
+    return Notification.objects.filter(recipient=person).order_by("-created_at", "-id")
+
+
+def unread_count(*, person: Any) -> int:
+    return Notification.objects.filter(recipient=person, read_at__isnull=True).count()
+
+
+def notification_mark_read(*, person: Any, notification: Notification) -> Notification:
+    """The recipient marks one notification read; marking it again keeps the first time."""
+    if notification.recipient_id != person.pk:
+        raise NotPermitted("This notification is not yours.")
+    if notification.read_at is None:
+        now = timezone.now()
+        updated = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        if updated:
+            notification.read_at = now
+        else:
+            notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, person: Any) -> int:
+    """Mark every unread notification of the person read; returns how many were unread."""
+    return Notification.objects.filter(recipient=person, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- the weekly digest -----------------------------------------------------------------------------------------
+
+
+def week_of(moment: Any) -> date:
+    """The Monday of the ISO week of an aware datetime (in the site's time zone)."""
+    day = timezone.localdate(moment)
+    return day - timedelta(days=day.weekday())
+
+
+def digest_send(*, person: Any, now: Any = None) -> Notification | None:
+    """This week's digest for one person: updates of their projects in the last week, visible events in the
+    next two weeks. Sent at most once per person and week (``DigestSent``); nothing is sent when there is
+    nothing to tell. Returns the notification, or None.
+    """
+    from events.models import Event
+    from events.selectors import events_visible_to
+    from projects.models import Participation, ProjectUpdate
+
+    now = now or timezone.now()
+    week = week_of(now)
+    updates = list(
+        ProjectUpdate.objects.filter(
+            created_at__gte=now - timedelta(days=7),
+            created_at__lte=now,
+            project__participations__person=person,
+            project__participations__status=Participation.Status.ACTIVE,
+        )
+        .exclude(author=person)
+        .select_related("project", "author")
+        .distinct()
+        .order_by("project__title", "-created_at")
+    )
+    events = list(
+        events_visible_to(person)
+        .filter(status=Event.Status.PUBLISHED, starts_at__gte=now, starts_at__lte=now + DIGEST_EVENTS_AHEAD)
+        .order_by("starts_at", "pk")
+    )
+    if not updates and not events:
+        return None
+    try:
+        with transaction.atomic():
+            sent = DigestSent.objects.create(person=person, week=week)
+            [notification] = notify(
+                recipients=[person],
+                kind=Notification.Kind.DIGESTS,
+                template="weekly_digest",
+                context={"updates": updates, "events": events, "week": week},
+                url=reverse("inbox"),
+            )
+            sent.notification = notification
+            sent.save(update_fields=["notification"])
+    except IntegrityError:
+        return None  # this week's digest already went out (another run got there first)
+    return notification
+
+
+def digests_send(*, now: Any = None) -> int:
+    """The weekly digest for everyone who turned it on and has not had this week's yet; safe to run again."""
+    from django.contrib.auth import get_user_model
+
+    now = now or timezone.now()
+    people = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            notification_preferences__kind=NotificationPreference.Kind.DIGESTS,
+            notification_preferences__email_enabled=True,
+        )
+        .exclude(pk__in=DigestSent.objects.filter(week=week_of(now)).values("person_id"))
+        .order_by("pk")
+    )
+    return sum(digest_send(person=person, now=now) is not None for person in people)

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .notifications import notification_deliver, notifications_due
+from .notifications import digests_send, notification_deliver, notifications_sweep_run
 
 
 @shared_task(acks_late=True)
@@ -12,4 +12,10 @@ def deliver_notification(notification_id: int) -> bool:
 @shared_task
 def notifications_sweep() -> int:
     """Deliver whatever is still pending: the broker was down, a worker died, or a retry is due."""
-    return sum(notification_deliver(notification_id=pk) for pk in notifications_due())
+    return notifications_sweep_run()
+
+
+@shared_task
+def weekly_digests() -> int:
+    """Send this week's digest to everyone who asked for it and has not had it; safe to run every hour."""
+    return digests_send()

@@ -13,6 +13,7 @@ from django.db import connections
 
 from alliance.celery import app
 from alliance.models import Notification
+from alliance.notifications import broker_circuit
 from members import services
 from members.models import Organization
 
@@ -47,11 +48,13 @@ def celery_on_the_test_broker():
     app.conf.broker_url = _test_broker_url()
     app.conf.broker_transport_options = {**(saved[2] or {}), "global_keyprefix": prefix}
     _forget_connection_pools()
+    broker_circuit.reset()  # a broker-fault test before this one may have left publishing paused
     try:
         yield app
     finally:
         app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_transport_options = saved
         _forget_connection_pools()
+        broker_circuit.reset()
         broker = redis.Redis.from_url(_test_broker_url())
         for key in broker.scan_iter(match=f"{prefix}*"):
             broker.delete(key)
