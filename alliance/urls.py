@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("alliance.api.urls")),
+    path("", include("alliance.notification_urls")),
     path("", include("members.urls")),
     path("", include("projects.urls")),
     path("", include("events.urls")),

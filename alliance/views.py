@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from members.forms import AuditFilterForm
 from members.models import Organization
 
-from .models import AuditEntry
+from .models import AuditEntry, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,10 @@ AUDIT_PAGE_SIZE = 50
 
 @staff_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """The audit trail for staff, newest first, filtered by action and by target; fixed query count."""
+    """The audit trail for staff, newest first, filtered by action and by target; fixed query count.
+
+    It also tells staff how many notifications could not be delivered after every attempt.
+    """
     form = AuditFilterForm(request.GET or None)
     entries = AuditEntry.objects.select_related("actor", "target_type").order_by("-created_at", "-id")
     if form.is_valid():
@@ -104,5 +107,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "entries": page.object_list,
             "actions": list(actions),
             "query_string": query.urlencode() + "&" if query else "",
+            "failed_notification_count": Notification.objects.filter(status=Notification.Status.FAILED).count(),
         },
     )

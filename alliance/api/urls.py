@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from alliance.api import notifications as notifications_api
 from alliance.webhooks import api as webhooks_api
 from events.api import urls as events_api
 from members.api import urls as members_api
@@ -11,6 +12,7 @@ from projects.api import urls as projects_api
 
 router = DefaultRouter()
 members_api.register(router)
+notifications_api.register(router)
 events_api.register(router)
 webhooks_api.register(router)
 projects_api.register(router)
