@@ -68,13 +68,16 @@ def _check_window(event: Event) -> None:
         raise DomainError("Registration cannot close after the event ends.", field="registration_closes_at")
 
 
-def _notify_event(event: Event, template: str, recipients: list[Any], **context: Any) -> None:
+def _notify_event(
+    event: Event, template: str, recipients: list[Any], *, transactional: bool = False, **context: Any
+) -> None:
     notify(
         recipients=recipients,
         kind=Notification.Kind.EVENTS,
         template=template,
         context={"event": event, **context},
         url=event.get_absolute_url(),
+        transactional=transactional,
     )
 
 
@@ -198,7 +201,7 @@ def event_cancel(*, actor: User, event: Event, reason: str = "") -> Event:
                 registrations__event=event, registrations__status__in=Registration.ACTIVE_STATUSES
             ).order_by("pk")
         )
-        _notify_event(event, "event_cancelled", people, reason=reason)
+        _notify_event(event, "event_cancelled", people, transactional=True, reason=reason)
     return event
 
 
@@ -297,7 +300,7 @@ def event_register(*, actor: User, event: Event) -> Registration:
             changes={"status": (None, registration.status)},
         )
         template = "registration_confirmed" if seat_free else "registration_waitlisted"
-        _notify_event(event, template, [actor], registration=registration)
+        _notify_event(event, template, [actor], transactional=True, registration=registration)
     return registration
 
 
@@ -325,7 +328,9 @@ def _promote(event: Event, *, actor: Any, now: datetime) -> list[Registration]:
             target=registration,
             changes={"status": (Registration.Status.WAITLISTED, Registration.Status.CONFIRMED)},
         )
-        _notify_event(event, "registration_promoted", [registration.person], registration=registration)
+        _notify_event(
+            event, "registration_promoted", [registration.person], transactional=True, registration=registration
+        )
         promoted.append(registration)
     return promoted
 

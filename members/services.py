@@ -208,7 +208,7 @@ def application_submit(
                 changes={"status": (before, organization.status)},
             )
         audit_record(actor=actor, action="application.submitted", target=application)
-        _notify_application(application, "application_received", [*_admins(organization)])
+        _notify_application(application, "application_received", [*_admins(organization)], transactional=True)
         _notify_application(application, "application_received_staff", staff_recipients())
     return application
 
@@ -228,13 +228,16 @@ def _require_decider(actor: User, application: MembershipApplication) -> None:
         raise NotPermitted("You cannot decide on an application of your own organization.")
 
 
-def _notify_application(application: MembershipApplication, template: str, recipients: list[Any]) -> None:
+def _notify_application(
+    application: MembershipApplication, template: str, recipients: list[Any], *, transactional: bool = False
+) -> None:
     notify(
         recipients=recipients,
         kind=Notification.Kind.MEMBERSHIP,
         template=template,
         context={"application": application, "organization": application.organization},
         url=reverse("members:application_detail", kwargs={"pk": application.pk}),
+        transactional=transactional,
     )
 
 
@@ -265,7 +268,7 @@ def _decide(
             note=reason,
         )
         template = "application_changes_requested" if status == "changes_requested" else "application_decided"
-        _notify_application(application, template, _admins(application.organization))
+        _notify_application(application, template, _admins(application.organization), transactional=True)
     return application
 
 
@@ -697,6 +700,7 @@ def _decide_join_request(*, actor: User, join_request: JoinRequest, status: str)
             template="join_request_decided",
             context={"join_request": join_request, "organization": join_request.organization},
             url=join_request.organization.get_absolute_url(),
+            transactional=True,
         )
     return join_request
 
