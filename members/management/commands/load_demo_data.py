@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from events.demo import load_events_demo
 from members import services
 from members.models import Affiliation, MembershipApplication, Organization, User
 from projects.demo import load_projects_demo
@@ -237,6 +238,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {demo.name}: created ({demo.story})")
         self.stdout.write("Projects:")
         load_projects_demo(log=self.stdout.write)
+        self.stdout.write("Events:")
+        load_events_demo(log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(
                 "\nDemo logins (password: alliance-demo):\n"
