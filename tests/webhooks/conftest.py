@@ -2,6 +2,7 @@
 
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -28,6 +29,7 @@ class Receiver:
     url: str = ""
     requests: list[dict] = field(default_factory=list)
     answers: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    delay: float = 0.0  # seconds to wait before answering
 
     def answer(self, status: int, headers: dict[str, str] | None = None) -> None:
         self.answers.append((status, headers or {}))
@@ -41,6 +43,7 @@ def receiver():
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             state.requests.append({"path": self.path, "headers": dict(self.headers.items()), "body": body})
+            time.sleep(state.delay)
             status, headers = state.answers.pop(0) if state.answers else (200, {})
             self.send_response(status)
             for name, value in headers.items():

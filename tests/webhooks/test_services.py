@@ -2,12 +2,13 @@
 retries kept in the database, disabling after 410 or a run of failures, and the SSRF guard."""
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 from standardwebhooks import Webhook, WebhookVerificationError
@@ -602,3 +603,32 @@ def test_changes_to_endpoints_are_audited_and_never_sent_as_events(staff):
         "webhook.secret_rotated",
     ]
     assert WebhookDelivery.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_for_one_delivery_send_it_once(receiver, staff, monkeypatch):
+    """The row lock with SKIP LOCKED: while one worker sends, the other skips the delivery instead of sending."""
+    monkeypatch.setattr(services, "_enqueue", lambda delivery_id: None)  # only the two workers below send
+    endpoint, _ = webhook_endpoint_create(actor=staff, url=receiver.url, event_types=["event.cancelled"])
+    delivery = services.webhook_endpoint_send_test(actor=staff, endpoint=endpoint)
+    receiver.delay = 0.5
+    results: list[bool] = []
+    barrier = threading.Barrier(2)
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            results.append(webhook_delivery_attempt(delivery_id=delivery.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=15)
+
+    assert sorted(results) == [False, True]
+    assert len(receiver.requests) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.SUCCEEDED and delivery.attempts == 1
