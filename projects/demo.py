@@ -195,6 +195,11 @@ def load_projects_demo(*, log=print) -> None:
         if Project.objects.filter(slug=slug).exists():
             log(f"  {demo.title}: already there")
             continue
+        emails = {demo.lead, *(email for email, _ in demo.people + demo.requests)}
+        missing = emails - set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+        if missing:  # a database from an older demo: its organizations exist, these people do not
+            log(f"  {demo.title}: skipped, {', '.join(sorted(missing))} not found")
+            continue
         with transaction.atomic():
             _build(demo, slug, areas, staff)
         log(f"  {demo.title}: created ({demo.state})")

@@ -48,9 +48,9 @@ class ProjectForm(forms.Form):
     sponsors = forms.ModelMultipleChoiceField(
         queryset=Organization.objects.filter(status=Organization.Status.ACTIVE).order_by("name"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
         label="Sponsoring organizations",
-        help_text="Active member organizations that back the project. Hold Ctrl (or ⌘) to choose several.",
+        help_text="Active member organizations that back the project; yours are ticked to begin with.",
     )
     repository_url = forms.URLField(label="Repository", required=False, assume_scheme="https")
     website_url = forms.URLField(label="Website", required=False, assume_scheme="https")

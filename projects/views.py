@@ -142,6 +142,10 @@ def _render_project(request: HttpRequest, project: Project, *, status: int = 200
         "mine": mine,
         "is_lead": is_lead,
         "manages_people": is_lead or is_staff,
+        # the service refuses it; say so before the person tries
+        "only_lead": is_lead
+        and live
+        and sum(p.role == Participation.Role.LEAD for p in participations if p.status == active) == 1,
         "updates": project.latest_updates,
         "entries": entries,
         "can_edit": _can_edit(user, project, is_lead),

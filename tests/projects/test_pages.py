@@ -454,6 +454,8 @@ def test_a_lead_changes_a_role_and_removes_someone(client, project, lead):
 
 def test_the_last_lead_is_told_they_cannot_leave(client, project, lead):
     client.force_login(lead)
+    page = page_of(client.get(project.get_absolute_url()))
+    assert "You are its only lead" in page and "Leave the project" not in page
 
     response = client.post(reverse("projects:project_leave", args=[project.slug]), follow=True)
 
