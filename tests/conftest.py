@@ -46,9 +46,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
+    """Each test starts with an empty cache (throttles, rate limits): delete this run's keys, and only those."""
     from django.core.cache import cache
 
-    cache.clear()
+    client = cache._cache.get_client(write=True)
+    prefix = cache.make_key("")
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
     yield
 
 

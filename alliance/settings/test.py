@@ -18,7 +18,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "alliance-test",
+        # One prefix per run: tests clear only their own keys, never another run's (or the broker's) data.
+        "KEY_PREFIX": f"alliance-test-{os.getpid()}",
     }
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
