@@ -353,7 +353,7 @@ def email_preferences(*, person: Any) -> dict[str, bool]:
 def email_wanted(*, person: Any, kind: str) -> bool:
     if kind not in _PREFERENCE_KINDS:
         return True
-    return kind not in _people_without_email([person.pk], kind)
+    return person.pk not in _people_without_email([person.pk], kind)
 
 
 def notification_preference_set(*, person: Any, kind: str, email_enabled: bool) -> NotificationPreference:

@@ -1,7 +1,10 @@
 """The notification outbox: rows in the caller's transaction, one email per row, retries with back-off, the sweep."""
 
+import re
 import threading
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -12,11 +15,14 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from alliance import notifications, tasks
-from alliance.models import Notification
+from alliance.models import DigestSent, Notification, NotificationPreference
 from alliance.notifications import MAX_ATTEMPTS, notification_deliver, notifications_due, notify
+from events import services as event_services
 from members import services
 from members.models import MembershipApplication, Organization
+from projects import services as project_services
 
+from .events.factories import EventFactory
 from .members.factories import (
     AdminAffiliationFactory,
     ApplicantOrganizationFactory,
@@ -25,6 +31,7 @@ from .members.factories import (
     StaffFactory,
     UserFactory,
 )
+from .projects.factories import LeadFactory, ParticipationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -281,3 +288,261 @@ def test_two_workers_delivering_the_same_notification_at_once_send_one_email(set
     assert len(mail.outbox) == 1
     notification.refresh_from_db()
     assert notification.status == Notification.Status.SENT
+
+
+# --- email format ---------------------------------------------------------------------------------------------
+
+
+def test_the_email_is_multipart_text_and_html_from_the_same_content_with_a_stable_message_id(
+    django_capture_on_commit_callbacks,
+):
+    person = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        [notification] = notify_one([person])
+
+    [message] = mail.outbox
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert "Welcome back." in message.body
+    assert "Welcome back." in html
+    assert html.count("<p>") >= 2  # the body's paragraphs, as HTML
+    assert "Aurora Labs is now active member" in html
+    assert message.extra_headers["Message-ID"].startswith(f"<notification-{notification.pk}-")
+    assert "List-Unsubscribe" in message.extra_headers  # membership news is not transactional
+
+
+def test_plain_text_is_not_html_escaped(django_capture_on_commit_callbacks):
+    organization = OrganizationFactory(name="Smith & Jones <Research>")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            recipients=["ada@example.org"],
+            kind=Notification.Kind.MEMBERSHIP,
+            template="organization_status_changed",
+            context={"organization": organization, "note": ""},
+        )
+
+    [message] = mail.outbox
+    assert "Smith & Jones <Research>" in message.subject
+    assert "Smith &amp; Jones &lt;Research&gt;" in message.alternatives[0][0]
+
+
+def test_messages_are_written_in_the_recipients_language(settings, django_capture_on_commit_callbacks):
+    # given a second language offered, and a person who chose it
+    settings.LANGUAGES = [("en", "English"), ("fr", "French")]
+    french, english = UserFactory(), UserFactory()
+    notifications.notification_language_set(person=french, language="fr")
+    event = EventFactory(starts_at=timezone.make_aware(datetime(2030, 1, 14, 10, 0)), timezone="UTC")
+
+    # when both are told about the same event
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            recipients=[french, english],
+            kind=Notification.Kind.EVENTS,
+            template="registration_confirmed",
+            context={"event": event},
+            transactional=True,
+        )
+
+    # then dates are written in each one's language
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    assert "lundi 14 janvier 2030" in bodies[french.email]
+    assert "Monday 14 January 2030" in bodies[english.email]
+    assert Notification.objects.get(recipient=french).language == "fr"
+
+
+# --- preferences through the real services -----------------------------------------------------------------------
+
+
+def test_a_person_who_turned_off_projects_gets_no_project_update_but_still_sees_it_in_the_inbox(
+    django_capture_on_commit_callbacks,
+):
+    # given a project with a lead and two participants, one of whom turned projects email off
+    lead = LeadFactory().person
+    project = lead.participations.get().project
+    keen, quiet = (ParticipationFactory(project=project).person for _ in range(2))
+    notifications.notification_preference_set(person=quiet, kind="projects", email_enabled=False)
+
+    # when the lead posts an update
+    with django_capture_on_commit_callbacks(execute=True):
+        project_services.project_update_post(actor=lead, project=project, title="Release 1.0", body="It is out.")
+
+    # then only the keen participant gets the email; the quiet one finds it in the inbox
+    assert [message.to for message in mail.outbox] == [[keen.email]]
+    skipped = Notification.objects.get(recipient=quiet)
+    assert skipped.status == Notification.Status.SKIPPED
+    assert skipped.read_at is None
+    assert notifications.unread_count(person=quiet) == 1
+
+
+def test_transactional_mail_arrives_whatever_the_preferences(django_capture_on_commit_callbacks):
+    # given a person who turned every kind off
+    person = UserFactory()
+    for kind in NotificationPreference.Kind.values:
+        notifications.notification_preference_set(person=person, kind=kind, email_enabled=False)
+    event = EventFactory()
+
+    # when they register for an event
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.event_register(actor=person, event=event)
+
+    # then the confirmation still arrives, without an unsubscribe link
+    [message] = mail.outbox
+    assert message.to == [person.email]
+    assert "You have a seat" in message.subject
+    assert "List-Unsubscribe" not in message.extra_headers
+    assert Notification.objects.get(recipient=person).transactional is True
+
+
+def test_turning_email_off_after_recording_but_before_delivery_is_respected():
+    person = UserFactory()
+    [notification] = notify_one([person])  # recorded; delivery not yet run (no commit in this test)
+    notifications.notification_preference_set(person=person, kind="membership", email_enabled=False)
+
+    assert notification_deliver(notification_id=notification.pk) is False
+
+    assert mail.outbox == []
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SKIPPED
+
+
+# --- the sweep with several workers --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_three_sweeps_at_once_share_the_work_and_send_each_notification_once(settings):
+    # given 30 pending notifications and a slow mail server
+    Notification.objects.bulk_create(
+        Notification(email=f"person{n}@example.org", kind="membership", subject="Hello", body="Hello.\n")
+        for n in range(30)
+    )
+    original_send = mail.EmailMessage.send
+
+    def slow_send(message, *args, **kwargs):
+        time.sleep(0.02)
+        return original_send(message, *args, **kwargs)
+
+    counts = []
+
+    def sweep():
+        try:
+            counts.append(notifications.notifications_sweep_run())
+        finally:
+            connection.close()
+
+    mail.EmailMessage.send = slow_send
+    try:
+        threads = [threading.Thread(target=sweep) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        mail.EmailMessage.send = original_send
+
+    # then each was sent once, and the work was shared (no sweep did it all while the others waited)
+    assert sum(counts) == 30
+    assert max(counts) < 30
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(f"person{n}@example.org" for n in range(30))
+    assert not Notification.objects.exclude(status=Notification.Status.SENT).exists()
+
+
+def test_a_broker_failure_pauses_publishing_so_later_requests_do_not_wait(monkeypatch):
+    from alliance.celery import app
+
+    attempts = []
+
+    def unreachable(*args, **kwargs):
+        attempts.append(args)
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.deliver_notification, "delay", unreachable)
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    notifications.broker_circuit.reset()
+    try:
+        notifications._enqueue([1, 2, 3])  # the first publish fails: the rest are left to the sweep
+        notifications._enqueue([4])  # the next change does not even try
+        assert attempts == [(1,)]
+        monkeypatch.setattr(notifications, "BROKER_RETRY_AFTER", 0.0)
+        notifications.broker_circuit.reset()
+        notifications._enqueue([5])  # once the pause is over, it tries again
+        assert attempts == [(1,), (5,)]
+    finally:
+        app.conf.task_always_eager = eager
+        notifications.broker_circuit.reset()
+
+
+# --- the weekly digest ----------------------------------------------------------------------------------------------
+
+
+def test_the_weekly_digest_goes_once_a_week_to_those_who_asked_with_their_projects_news_and_upcoming_events(
+    django_capture_on_commit_callbacks,
+):
+    # given a participant who asked for the digest, another who did not, news in their project, events
+    lead = LeadFactory().person
+    project = lead.participations.get().project
+    reader, other = (ParticipationFactory(project=project).person for _ in range(2))
+    notifications.notification_preference_set(person=reader, kind="digests", email_enabled=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        project_services.project_update_post(actor=lead, project=project, title="Release 1.0", body="Out now.")
+    soon = EventFactory(title="Evaluation sprint", starts_at=timezone.now() + timedelta(days=3))
+    EventFactory(title="Far away summit", starts_at=timezone.now() + timedelta(days=30))
+    EventFactory(title="Draft meetup", status="draft", starts_at=timezone.now() + timedelta(days=2))
+    mail.outbox.clear()
+
+    # when the digest job runs twice the same week
+    with django_capture_on_commit_callbacks(execute=True):
+        first_run = tasks.weekly_digests()
+    with django_capture_on_commit_callbacks(execute=True):
+        second_run = tasks.weekly_digests()
+
+    # then the reader got exactly one digest, with the update and the next two weeks' visible events
+    assert (first_run, second_run) == (1, 0)
+    [message] = mail.outbox
+    assert message.to == [reader.email]
+    assert "Release 1.0" in message.body
+    assert soon.title in message.body
+    assert "Far away summit" not in message.body
+    assert "Draft meetup" not in message.body
+    assert "List-Unsubscribe" in message.extra_headers
+    assert DigestSent.objects.get().person == reader
+    assert not DigestSent.objects.filter(person=other).exists()
+
+    # and next week, with a new event coming, there is another
+    later = timezone.now() + timedelta(days=7)
+    EventFactory(title="Next week's workshop", starts_at=later + timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.digests_send(now=later) == 1
+
+
+def test_no_digest_when_there_is_nothing_to_tell():
+    person = UserFactory()
+    notifications.notification_preference_set(person=person, kind="digests", email_enabled=True)
+
+    assert notifications.digests_send() == 0
+    assert not DigestSent.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_the_digest_job_is_on_the_beat_schedule(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["notifications-weekly-digests"]["task"] == "alliance.tasks.weekly_digests"
+
+
+# --- everything goes through notify() ---------------------------------------------------------------------------------
+
+
+def test_no_code_sends_email_except_the_notification_backbone():
+    """Every message of the members, projects and events domains goes through notify(); allauth sends its own."""
+    root = Path(__file__).resolve().parent.parent
+    senders = re.compile(
+        r"\b(send_mail|send_mass_mail|mail_admins|mail_managers|EmailMessage|EmailMultiAlternatives)\b"
+    )
+    offenders = [
+        str(path.relative_to(root))
+        for directory in ("alliance", "members", "projects", "events")
+        for path in (root / directory).rglob("*.py")
+        if "migrations" not in path.parts and senders.search(path.read_text())
+    ]
+    assert offenders == ["alliance/notifications.py"]
+    for service in ("members/services.py", "projects/services.py", "events/services.py"):
+        assert "notify(" in (root / service).read_text()
