@@ -55,7 +55,7 @@ def test_the_inbox_lists_ones_own_notifications_and_the_header_counts_the_unread
     assert len(response.context["items"]) == 2
     content = response.content.decode()
     assert 'id="inbox-unread"' in content
-    assert '<span class="badge">1</span><span class="visually-hidden"> unread</span>' in content
+    assert '<span class="count">(1)</span><span class="visually-hidden"> unread</span>' in content
 
 
 def test_the_header_shows_no_count_to_anonymous_people_and_costs_them_no_query(client, django_assert_num_queries):
@@ -90,7 +90,7 @@ def test_marking_one_read_with_htmx_answers_the_row_and_the_new_count(client):
     assert f'id="notification-{first.pk}"' in content
     assert "Read " in content
     assert 'id="inbox-unread" hx-swap-oob="true"' in content
-    assert '<span class="badge">1</span>' in content
+    assert '<span class="count">(1)</span>' in content
     first.refresh_from_db()
     assert first.read_at is not None
 
