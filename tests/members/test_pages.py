@@ -912,8 +912,9 @@ def test_audit_page_costs_the_same_queries_whatever_the_entries(
         submitted_application()
     client.force_login(staff)
 
-    # session, user, count, page of entries (with actor and type), the distinct actions
-    with django_assert_num_queries(5):
+    # session, user, count, page of entries (with actor and type), the distinct actions, failed notifications,
+    # the header's unread notifications
+    with django_assert_num_queries(7):
         response = client.get(reverse("audit_log"))
 
     assert response.status_code == 200
