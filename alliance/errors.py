@@ -4,6 +4,10 @@ Views show the message to the person; the API's exception handler maps it to a J
 ``NotPermitted``). Messages are written for the person who will read them.
 """
 
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+
 
 class DomainError(Exception):
     """A request that the rules of the alliance refuse; nothing has been changed."""
@@ -20,3 +24,15 @@ class NotPermitted(DomainError):
     """The acting person may not do this (not staff, not an admin of the organization, ...)."""
 
     status_code = 403
+
+
+def validate_model(instance, *, exclude: Iterable[str] = ()) -> None:
+    """Run the model's own validation (fields, choices, constraints) before a service writes it.
+
+    The first problem becomes a DomainError on that field, so forms and the API show it where it belongs.
+    """
+    try:
+        instance.full_clean(exclude=list(exclude))
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise DomainError(messages[0], field=None if field == "__all__" else field) from error

@@ -9,13 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from alliance.audit import audit_record
-from alliance.errors import DomainError, NotPermitted
+from alliance.errors import DomainError, NotPermitted, validate_model
 from alliance.models import Notification
 from alliance.notifications import notify
 from alliance.slugs import unique_slug
@@ -50,14 +49,6 @@ def is_organizer(person: Any, event: Event) -> bool:
 def _require_organizer(actor: Any, event: Event) -> None:
     if not is_organizer(actor, event):
         raise NotPermitted("Only the event's organizers and staff can do this.")
-
-
-def _validated(instance, *, exclude: list[str] | None = None) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise DomainError(messages[0], field=None if field == "__all__" else field) from error
 
 
 def _check_window(event: Event) -> None:
@@ -134,7 +125,7 @@ def event_create(
         registration_closes_at=registration_closes_at,
         created_by=actor,
     )
-    _validated(event, exclude=["created_by"])
+    validate_model(event, exclude=["created_by"])
     _check_window(event)
     if event.format != Event.Format.VIRTUAL and not event.venue:
         raise DomainError("Give the venue address of an in-person or hybrid event.", field="venue")
@@ -158,7 +149,7 @@ def event_update(*, actor: User, event: Event, **fields: Any) -> Event:
             if getattr(event, field) != value:
                 changes[field] = (getattr(event, field), value)
                 setattr(event, field, value)
-        _validated(event, exclude=["created_by"])
+        validate_model(event, exclude=["created_by"])
         _check_window(event)
         if changes:
             event.save(update_fields=[*changes, "updated_at"])

@@ -12,13 +12,12 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from alliance.audit import audit_record
-from alliance.errors import DomainError, NotPermitted
+from alliance.errors import DomainError, NotPermitted, validate_model
 from alliance.models import Notification
 from alliance.notifications import notify, staff_recipients
 from alliance.slugs import unique_slug
@@ -58,15 +57,6 @@ def _require_staff(actor: Any) -> None:
         raise NotPermitted("Only alliance staff can do this.")
 
 
-def _validated(instance, *, exclude: list[str] | None = None) -> None:
-    """Run the model's validation and turn the first problem into a DomainError on that field."""
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise DomainError(messages[0], field=None if field == "__all__" else field) from error
-
-
 def _link(name: str, **kwargs: Any) -> str:
     return settings.SITE_URL + reverse(name, kwargs=kwargs)
 
@@ -102,7 +92,7 @@ def organization_register(
         description=description,
         logo=logo or "",
     )
-    _validated(organization)
+    validate_model(organization)
     with transaction.atomic():
         organization.save()
         Affiliation.objects.create(person=actor, organization=organization, role=Affiliation.Role.ADMIN)
@@ -119,7 +109,7 @@ def organization_update(*, actor: User, organization: Organization, **fields: An
     before = {field: getattr(organization, field) for field in fields}
     for field, value in fields.items():
         setattr(organization, field, value)
-    _validated(organization)
+    validate_model(organization)
     changes = {f: (before[f], getattr(organization, f)) for f in fields if before[f] != getattr(organization, f)}
     if not changes:
         return organization
@@ -185,7 +175,7 @@ def application_submit(
         statement=statement.strip(),
         charter_accepted=True,
     )
-    _validated(application, exclude=["organization"])
+    validate_model(application, exclude=["organization"])
     with transaction.atomic():
         # Decide on the locked, current row: the caller's copy may predate a withdrawal or a decision.
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
@@ -341,7 +331,7 @@ def application_resubmit(
             changes["tier"] = (application.tier, tier)
             application.tier = tier
         application.status = MembershipApplication.Status.RESUBMITTED
-        _validated(application, exclude=["organization", "submitted_by", "decided_by"])
+        validate_model(application, exclude=["organization", "submitted_by", "decided_by"])
         application.save(update_fields=["status", "statement", "tier", "updated_at"])
         audit_record(actor=actor, action="application.resubmitted", target=application, changes=changes)
         _notify_application(application, "application_received_staff", staff_recipients())
@@ -505,7 +495,7 @@ def invitation_create(*, actor: User, organization: Organization, email: str, ro
         invited_by=actor,
         expires_at=timezone.now() + settings.INVITATION_VALIDITY,
     )
-    _validated(invitation, exclude=["organization", "invited_by"])
+    validate_model(invitation, exclude=["organization", "invited_by"])
     try:
         with transaction.atomic():
             invitation.save()
@@ -630,7 +620,7 @@ def domain_add(*, actor: User, organization: Organization, domain: str) -> Organ
             field="domain",
         )
     entry = OrganizationDomain(organization=organization, domain=domain, added_by=actor)
-    _validated(entry, exclude=["organization", "added_by"])
+    validate_model(entry, exclude=["organization", "added_by"])
     with transaction.atomic():
         entry.save()
         audit_record(actor=actor, action="domain.added", target=organization, changes={"domain": (None, domain)})

@@ -10,13 +10,12 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from alliance.audit import audit_record
-from alliance.errors import DomainError, NotPermitted
+from alliance.errors import DomainError, NotPermitted, validate_model
 from alliance.models import Notification
 from alliance.notifications import notify, staff_recipients
 from alliance.slugs import unique_slug
@@ -79,14 +78,6 @@ def _require_decider(actor: Any, project: Project) -> None:
         raise NotPermitted("You belong to a sponsoring organization of this proposal: another reviewer must decide.")
 
 
-def _validated(instance, *, exclude: Iterable[str] = ()) -> None:
-    try:
-        instance.full_clean(exclude=list(exclude), validate_unique=True)
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise DomainError(messages[0], field=None if field == "__all__" else field) from error
-
-
 def _active_leads(project: Project) -> list[User]:
     return list(
         User.objects.filter(
@@ -121,7 +112,7 @@ def focus_area_create(*, actor: User, name: str, description: str = "", slug: st
         slug=slug or unique_slug(FocusArea, name or "", fallback="focus-area"),
         description=(description or "").strip(),
     )
-    _validated(area)
+    validate_model(area)
     with transaction.atomic():
         area.save()
         audit_record(actor=actor, action="focus_area.created", target=area)
@@ -140,7 +131,7 @@ def focus_area_update(*, actor: User, focus_area: FocusArea, **fields: Any) -> F
         if getattr(focus_area, field) != value:
             changes[field] = (getattr(focus_area, field), value)
             setattr(focus_area, field, value)
-    _validated(focus_area)
+    validate_model(focus_area)
     if changes:
         with transaction.atomic():
             focus_area.save(update_fields=list(changes))
@@ -199,7 +190,7 @@ def project_create(
         join_policy=join_policy,
         visibility=visibility,
     )
-    _validated(project, exclude=["proposer"])
+    validate_model(project, exclude=["proposer"])
     with transaction.atomic():
         project.save()
         project.focus_areas.set(focus_areas)
@@ -237,7 +228,7 @@ def project_update(
         if getattr(project, field) != value:
             changes[field] = (getattr(project, field), value)
             setattr(project, field, value)
-    _validated(project, exclude=["proposer"])
+    validate_model(project, exclude=["proposer"])
     with transaction.atomic():
         if changes:
             project.save(update_fields=[*changes, "updated_at"])
@@ -304,7 +295,7 @@ def proposal_review_add(*, actor: User, project: Project, recommendation: str, c
     """A staff reviewer comments on a proposal and recommends; the decision is a separate act."""
     _require_staff(actor)
     review = ProposalReview(project=project, reviewer=actor, recommendation=recommendation, comment=comment.strip())
-    _validated(review, exclude=["project", "reviewer"])
+    validate_model(review, exclude=["project", "reviewer"])
     with transaction.atomic():
         if not Project.objects.select_for_update().filter(pk=project.pk, state=Project.State.PROPOSED).exists():
             raise DomainError("Only a proposal under review can be reviewed.")
@@ -571,7 +562,7 @@ def project_update_post(*, actor: User, project: Project, title: str, body: str)
     """A lead posts news; every other participant is told."""
     _require_lead(actor, project, allow_staff=False)
     update = ProjectUpdate(project=project, author=actor, title=(title or "").strip(), body=(body or "").strip())
-    _validated(update, exclude=["project", "author"])
+    validate_model(update, exclude=["project", "author"])
     with transaction.atomic():
         if _locked_project(project).state not in (*Project.LIVE_STATES, Project.State.PROPOSED):
             raise DomainError("Updates can be posted on proposed, incubating and active projects.")
@@ -613,7 +604,7 @@ def catalog_entry_submit(
         evaluation_notes=evaluation_notes or "",
         submitted_by=actor,
     )
-    _validated(entry, exclude=["project", "submitted_by"])
+    validate_model(entry, exclude=["project", "submitted_by"])
     with transaction.atomic():
         if _locked_project(project).state not in Project.LIVE_STATES:
             raise DomainError("Only incubating and active projects publish catalog entries.")
