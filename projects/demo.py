@@ -117,7 +117,7 @@ PROJECTS = [
         updates=[("Module 3 published", "Module 3, *Reading a model card*, is online.")],
         entries=[
             Entry(
-                "Clinician AI Course 2024",
+                "Clinician AI Course",
                 CatalogEntry.Kind.LEARNING,
                 "deprecated",
                 "The first edition of the course.",
@@ -125,7 +125,7 @@ PROJECTS = [
                 "2024",
             ),
             Entry(
-                "Clinician AI Course 2025",
+                "Clinician AI Course",
                 CatalogEntry.Kind.LEARNING,
                 "validated",
                 "The second edition, with a module on documentation tools.",
