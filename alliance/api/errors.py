@@ -17,6 +17,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if exc.field:
             body["errors"] = {exc.field: [exc.message]}
         return Response(body, status=exc.status_code)
+    if isinstance(exc, exceptions.ParseError):
+        reason = str(exc.detail).removeprefix("JSON parse error - ")
+        return Response(
+            {"detail": f"The request body could not be read as JSON: {reason}. Nothing was changed."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     response = drf_exception_handler(exc, context)
