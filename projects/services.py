@@ -257,12 +257,18 @@ def _transition(
     action: str,
     reason: str = "",
 ) -> Project:
-    """Lock the project, check its state, move it, audit it. The caller checked who may do it."""
+    """Lock the project, check its state, move it, audit it. The caller checked who may do it.
+
+    A project goes live (incubating or active) only with a lead, counted under the project's lock: a lead
+    leaving a proposal or an archived project waits for this decision, and then meets the last-lead rule.
+    """
     locked = _locked_project(project)
     if locked.state not in allowed:
         raise DomainError(
             f"A project that is {locked.get_state_display().lower()} cannot be {action.replace('_', ' ')}."
         )
+    if to in Project.LIVE_STATES and not _active_leads(locked):
+        raise DomainError("The project has no lead: add one before it can go live.")
     before = locked.state
     locked.state = to
     locked.state_changed_at = timezone.now()
@@ -350,8 +356,6 @@ def _staff_transition(
 ) -> Project:
     _require_staff(actor)
     with transaction.atomic():
-        if to in Project.LIVE_STATES and not _active_leads(project):
-            raise DomainError("The project has no lead: add one before it can be live again.")
         project = _transition(actor=actor, project=project, allowed=allowed, to=to, action=action, reason=reason)
         _notify_project(project, "project_state_changed", _participants(project), action=action, reason=reason)
     return project
@@ -516,6 +520,8 @@ def participation_change_role(*, actor: User, participation: Participation, role
         raise DomainError("The role must be lead, maintainer, contributor or observer.", field="role")
     with transaction.atomic():
         leads = _lock_leads(participation.project)
+        # Checked again under the lock: a concurrent change may just have demoted the actor.
+        _require_lead(actor, participation.project)
         participation = _locked_participation(participation)
         if participation.status != Participation.Status.ACTIVE:
             raise DomainError("Approve the request to join before changing the role.")
@@ -537,6 +543,8 @@ def participation_remove(*, actor: User, participation: Participation) -> None:
         _require_lead(actor, participation.project)
     with transaction.atomic():
         leads = _lock_leads(participation.project)
+        if actor.pk != participation.person_id:
+            _require_lead(actor, participation.project)
         participation = _locked_participation(participation)
         _check_last_lead(participation, leads)
         audit_record(

@@ -135,6 +135,17 @@ def test_staff_accept_a_proposal_which_starts_incubating(proposal, member, staff
     assert "was accepted" in mail.outbox[0].subject
 
 
+def test_a_proposal_whose_lead_left_cannot_be_accepted(proposal, member, staff):
+    # given a proposal whose only lead left while it was under review (a proposal needs no lead)
+    services.participation_leave(actor=member, project=proposal)
+
+    # when staff accept it, then it is refused: an incubating project keeps at least one lead
+    with pytest.raises(DomainError, match="no lead"):
+        services.project_accept(actor=staff, project=proposal)
+    proposal.refresh_from_db()
+    assert proposal.state == Project.State.PROPOSED
+
+
 def test_staff_reject_with_a_reason_the_proposer_reads(proposal, member, staff, django_capture_on_commit_callbacks):
     with pytest.raises(DomainError):
         services.project_reject(actor=staff, project=proposal, reason="  ")
