@@ -103,6 +103,10 @@ class UserAdmin(DjangoUserAdmin):
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> list:
         return self.inlines if obj is not None else []
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting would cascade past the services (last admin, last lead, event seats): deactivate instead.
+        return False
+
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Person", {"fields": ("name",)}),

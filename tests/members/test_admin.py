@@ -213,3 +213,23 @@ def test_staff_create_a_person_with_an_email_login(admin_client):
     assert user.check_password("a-long-passphrase-1")
     assert admin_client.get(reverse("admin:members_user_change", args=[user.pk])).status_code == 200
     assert admin_client.get(reverse("admin:members_user_changelist") + "?q=new.person").status_code == 200
+
+
+def test_a_person_cannot_be_deleted_in_the_admin_only_deactivated(admin_client, organization, org_admin):
+    """Deleting a person would cascade past the services: the organization's last admin, a project's last lead
+    and an event seat (its confirmed count never given back) would go without any rule or audit entry."""
+    # when staff open the delete page of the organization's only admin, confirm it, or use the bulk delete action
+    url = reverse("admin:members_user_delete", args=[org_admin.pk])
+    page = admin_client.get(url)
+    admin_client.post(url, {"post": "yes"})
+    changelist = admin_client.get(reverse("admin:members_user_changelist"))
+    admin_client.post(
+        reverse("admin:members_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [org_admin.pk], "post": "yes"},
+    )
+
+    # then the person and their role are still there; the admin offers no way to delete them
+    assert page.status_code == 403
+    assert b"delete_selected" not in changelist.content
+    assert User.objects.filter(pk=org_admin.pk).exists()
+    assert organization.affiliations.filter(person=org_admin, role="admin").exists()
