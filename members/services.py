@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -727,6 +728,9 @@ def api_token_create(*, user: User, name: str, expires_in_days: int | None = Non
 
 
 INVALID_CREDENTIALS = "Unable to sign in with this email address and password."
+MFA_REQUIRED = (
+    "This account uses two-factor authentication: sign in on the portal and create a token on your API tokens page."
+)
 
 
 def api_token_obtain(
@@ -734,7 +738,8 @@ def api_token_obtain(
 ) -> tuple[ApiToken, str]:
     """Exchange an active account's verified address and password for a token; one answer for every mismatch.
 
-    Like allauth's mandatory verification: an address nobody has confirmed cannot be used to sign in.
+    Like allauth's mandatory verification: an address nobody has confirmed cannot be used to sign in; and an
+    account with two-factor authentication gets its tokens only from a session that passed the second factor.
     """
     user = User.objects.filter(email__iexact=(email or "").strip()).first()
     if user is None:
@@ -743,6 +748,8 @@ def api_token_obtain(
     verified = EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
     if not (user.check_password(password) and user.is_active and verified):
         raise DomainError(INVALID_CREDENTIALS)
+    if is_mfa_enabled(user):  # a password alone must not stand in for the second factor
+        raise DomainError(MFA_REQUIRED)
     return api_token_create(user=user, name=name, expires_in_days=expires_in_days)
 
 

@@ -6,6 +6,8 @@ the caller may see: an object outside it answers 404, and a service's ``NotPermi
 
 from typing import Any
 
+from allauth.core import ratelimit
+from django.contrib.sites.shortcuts import get_current_site
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -25,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from alliance.errors import DomainError
 from members import selectors, services
 from members.models import (
     Affiliation,
@@ -72,12 +75,21 @@ class TokenObtainView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _validated(api.TokenObtainSerializer, request)
-        token, key = services.api_token_obtain(
-            email=data["email"],
-            password=data["password"],
-            name=data["name"],
-            expires_in_days=data.get("expires_in_days"),
-        )
+        # allauth's limit on failed sign-ins, shared with its sign-in page: per address and per account, so
+        # guessing one account's password from many addresses is stopped too (DRF's throttle is per address).
+        attempts_key = f"{get_current_site(request).domain}:{data['email'].strip().lower()}"
+        if not ratelimit.consume(request, action="login_failed", key=attempts_key, dry_run=True):
+            raise exceptions.Throttled(detail="Too many failed attempts to sign in. Try again in a few minutes.")
+        try:
+            token, key = services.api_token_obtain(
+                email=data["email"],
+                password=data["password"],
+                name=data["name"],
+                expires_in_days=data.get("expires_in_days"),
+            )
+        except DomainError:
+            ratelimit.consume(request, action="login_failed", key=attempts_key)
+            raise
         return Response(api.ApiTokenCreatedSerializer(token, context={"key": key}).data, status=status.HTTP_201_CREATED)
 
 

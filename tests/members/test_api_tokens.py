@@ -5,9 +5,11 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from alliance.settings import base as base_settings
 from members import services
 from members.models import ApiToken
 
@@ -122,6 +124,38 @@ def test_token_requests_are_throttled(person):
     # then
     assert response.status_code == 429
     assert "throttled" in response.json()["detail"].lower()
+    assert not ApiToken.objects.exists()
+
+
+def test_a_person_with_two_factor_authentication_gets_no_token_with_a_password_alone(person):
+    # given a person who turned on TOTP
+    Authenticator.objects.create(user=person, type=Authenticator.Type.TOTP, data={"secret": "x"})
+
+    # when the password alone is exchanged for a token
+    response = APIClient().post(TOKEN_URL, {"email": person.email, "password": PASSWORD})
+
+    # then it is refused, and they are told where to create one
+    assert response.status_code == 400
+    assert "two-factor" in response.json()["detail"]
+    assert not ApiToken.objects.exists()
+
+
+def test_failed_token_requests_for_one_account_are_limited_whatever_the_address_they_come_from(person, settings):
+    # given allauth's limits as in production (the test settings turn them off for the rest of the suite)
+    settings.ACCOUNT_RATE_LIMITS = base_settings.ACCOUNT_RATE_LIMITS
+    # and five wrong passwords for one account, each from another address (so no per-address limit applies)
+    client = APIClient()
+    for attempt in range(5):
+        response = client.post(
+            TOKEN_URL, {"email": person.email, "password": "wrong"}, REMOTE_ADDR=f"203.0.113.{attempt + 1}"
+        )
+        assert response.status_code == 400
+
+    # when the right password comes from yet another address
+    response = client.post(TOKEN_URL, {"email": person.email, "password": PASSWORD}, REMOTE_ADDR="203.0.113.99")
+
+    # then the account is locked for a while, as allauth's sign-in page does (login_failed: 5/5m/key)
+    assert response.status_code == 429
     assert not ApiToken.objects.exists()
 
 
