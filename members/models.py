@@ -33,6 +33,9 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra_fields)
 
 
+NO_PUBLIC_NAME = "Name not given"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. Email is the login; staff are the secretariat and the committees."""
 
@@ -65,6 +68,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name or self.email
+
+    @property
+    def public_name(self) -> str:
+        """How others see the person: their name, never their address (signing up asks for no name)."""
+        return self.name or NO_PUBLIC_NAME
 
 
 class Organization(models.Model):
