@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from .models import Affiliation, MembershipApplication, Organization, User
 
@@ -71,12 +71,6 @@ def application_review_queue() -> QuerySet[MembershipApplication]:
 def organization_people(organization: Organization) -> QuerySet[Affiliation]:
     """Everyone in the organization, for its admins' management page."""
     return organization.affiliations.select_related("person").order_by("-role", "person__email")
-
-
-def organization_with_people(slug: str) -> QuerySet[Organization]:
-    return Organization.objects.filter(slug=slug).prefetch_related(
-        Prefetch("affiliations", queryset=Affiliation.objects.select_related("person"))
-    )
 
 
 def person_verified_domains(person: Any) -> set[str]:

@@ -33,6 +33,7 @@ from .models import (
     OrganizationDomain,
     User,
 )
+from .selectors import person_verified_domains
 
 ORGANIZATION_EDITABLE_FIELDS = ("name", "kind", "country", "website", "description", "logo")
 
@@ -597,25 +598,13 @@ def invitation_accept(*, actor: User, token: str) -> Affiliation:
 # --- verified domains and join requests -----------------------------------------------------------------------
 
 
-def _email_domain(email: str) -> str:
-    return email.rsplit("@", 1)[-1].lower()
-
-
-def _verified_domains(person: User) -> set[str]:
-    """The domains of the person's verified addresses (allauth's EmailAddress rows)."""
-    return {
-        _email_domain(email)
-        for email in EmailAddress.objects.filter(user=person, verified=True).values_list("email", flat=True)
-    }
-
-
 def domain_add(*, actor: User, organization: Organization, domain: str) -> OrganizationDomain:
     """An admin registers a domain they hold a verified address on (staff may register any)."""
     _require_admin(actor, organization)
     domain = (domain or "").strip().lower().removeprefix("@")
     if "." not in domain or " " in domain or "@" in domain:
         raise DomainError("Enter a domain such as example.org.", field="domain")
-    if not actor.is_staff and domain not in _verified_domains(actor):
+    if not actor.is_staff and domain not in person_verified_domains(actor):
         raise DomainError(
             "You can only register the domain of one of your own verified addresses.",
             field="domain",
@@ -641,7 +630,7 @@ def join_request_create(*, actor: User, organization: Organization, message: str
     """A person whose verified address is on one of the organization's domains asks to join."""
     if not getattr(actor, "is_authenticated", False):
         raise NotPermitted("Sign in to ask to join.")
-    if not organization.domains.filter(domain__in=_verified_domains(actor)).exists():
+    if not organization.domains.filter(domain__in=person_verified_domains(actor)).exists():
         raise DomainError(f"None of your verified addresses is on one of {organization}'s registered domains.")
     if Affiliation.objects.filter(person=actor, organization=organization).exists():
         raise DomainError(f"You already belong to {organization}.")
