@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from members.models import Organization
+from members.selectors import organizations_visible_to
 
 from . import selectors, services
 from .event_types import EVENT_TYPE_CHOICES
@@ -55,12 +56,18 @@ class WebhookEndpointCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
     organization = serializers.SlugRelatedField(
         slug_field="slug",
-        queryset=Organization.objects.all(),
+        queryset=Organization.objects.none(),
         required=False,
         allow_null=True,
         help_text="The organization whose events it receives. Staff may leave it out for a staff-level endpoint "
         "(every event); an admin of a single organization may leave it out too.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # An organization the caller may not see (an applicant, a suspended one) is answered like a missing one.
+        request = self.context.get("request")
+        self.fields["organization"].queryset = organizations_visible_to(request.user if request else None)
 
 
 class WebhookEndpointUpdateSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from events import selectors, services
 from events.forms import timezone_choices
 from events.models import Event, Registration
 from projects.models import Project
+from projects.selectors import projects_visible_to
 
 CHOICE_ERRORS = {"invalid_choice": '"{input}" is not one of the choices.'}
 
@@ -117,12 +118,18 @@ class EventCreateSerializer(EventUpdateSerializer):
     slug = serializers.SlugField(max_length=80, required=False, help_text="Chosen from the title when left out.")
     project = serializers.SlugRelatedField(
         slug_field="slug",
-        queryset=Project.objects.all(),
+        queryset=Project.objects.none(),
         required=False,
         allow_null=True,
         error_messages={"does_not_exist": "There is no project at the address “{value}”."},
         help_text="The hosting project's slug; project leads may create events only for their projects.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A project the caller may not see is answered like one that does not exist.
+        request = self.context.get("request")
+        self.fields["project"].queryset = projects_visible_to(request.user if request else None)
 
 
 class EventCancelSerializer(serializers.Serializer):
