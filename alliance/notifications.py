@@ -43,6 +43,7 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from .audit import audit_record
 from .errors import DomainError, NotPermitted
 from .models import DigestSent, Notification, NotificationPreference, NotificationProfile
 
@@ -332,6 +333,12 @@ def notification_retry(*, actor: Any, notification: Notification) -> Notificatio
         notification.attempts = 0
         notification.next_attempt_at = None
         notification.save(update_fields=["status", "attempts", "next_attempt_at"])
+        audit_record(
+            actor=actor,
+            action="notification.retried",
+            target=notification,
+            changes={"status": (Notification.Status.FAILED, Notification.Status.PENDING)},
+        )
         transaction.on_commit(partial(_enqueue, [notification.pk]))
     return notification
 

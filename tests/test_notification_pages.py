@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import TestCase
 from django.urls import reverse
 
-from alliance.models import Notification, NotificationPreference
+from alliance.models import AuditEntry, Notification, NotificationPreference
 from alliance.notifications import email_preferences, notify, unsubscribe_token
 
 from .members.factories import OrganizationFactory, StaffFactory, UserFactory
@@ -248,7 +248,8 @@ def test_staff_see_failed_notifications_counted_on_the_audit_trail_and_can_retry
         status=Notification.Status.FAILED, attempts=6, last_error="ConnectionRefusedError()"
     )
     mail.outbox.clear()
-    client.force_login(StaffFactory())
+    staff = StaffFactory()
+    client.force_login(staff)
 
     audit = client.get(reverse("audit_log")).content.decode()
     assert "1 notification could not be delivered" in audit
@@ -263,6 +264,9 @@ def test_staff_see_failed_notifications_counted_on_the_audit_trail_and_can_retry
     notification.refresh_from_db()
     assert (notification.status, notification.attempts) == (Notification.Status.SENT, 1)
     assert [m.to for m in mail.outbox] == [["ada@example.org"]]
+    entry = AuditEntry.objects.get(action="notification.retried")
+    assert (entry.actor, entry.target_id) == (staff, str(notification.pk))
+    assert entry.changes == {"status": ["failed", "pending"]}
 
 
 def test_people_who_are_not_staff_cannot_see_or_retry_failed_notifications(client):
