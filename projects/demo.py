@@ -219,13 +219,17 @@ def _build(demo: DemoProject, slug: str, areas: dict[str, FocusArea], staff: Use
         description=demo.description,
         kind=demo.kind,
         focus_areas=[areas[slug] for slug in demo.focus_areas],
-        sponsors=Organization.objects.filter(slug__in=demo.sponsors).order_by("name"),
+        sponsors=Organization.objects.filter(slug__in=demo.sponsors, affiliations__person=lead).order_by("name"),
         repository_url=f"https://git.example.org/{slug}",
         license=demo.license,
         help_wanted=demo.help_wanted,
         join_policy=demo.join_policy,
         visibility=demo.visibility,
     )
+    # A person names only their own organizations; the secretariat records the other backers.
+    sponsors = Organization.objects.filter(slug__in=demo.sponsors).order_by("name")
+    if set(sponsors) != set(project.sponsors.all()):
+        project = services.project_update(actor=staff, project=project, sponsors=sponsors)
     if demo.state == Project.State.DRAFT:
         return
     project = services.project_submit(actor=lead, project=project)

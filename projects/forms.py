@@ -6,6 +6,7 @@ from django import forms
 
 from members.models import Organization
 
+from . import selectors
 from .models import CatalogEntry, FocusArea, Participation, Project, ProposalReview
 from .services import CATALOG_CHECKLIST
 from .validators import validate_spdx_expression
@@ -46,11 +47,11 @@ class ProjectForm(forms.Form):
         label="Focus areas",
     )
     sponsors = forms.ModelMultipleChoiceField(
-        queryset=Organization.objects.filter(status=Organization.Status.ACTIVE).order_by("name"),
+        queryset=Organization.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Sponsoring organizations",
-        help_text="Active member organizations that back the project; yours are ticked to begin with.",
+        help_text="Your organizations that back the project; ticked to begin with.",
     )
     repository_url = forms.URLField(label="Repository", required=False, assume_scheme="https")
     website_url = forms.URLField(label="Website", required=False, assume_scheme="https")
@@ -71,6 +72,10 @@ class ProjectForm(forms.Form):
         initial=Project.Visibility.PUBLIC,
         help_text="Members-only projects are shown to people of member organizations.",
     )
+
+    def __init__(self, *args, person, project: Project | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sponsors"].queryset = selectors.sponsor_choices(person, project)
 
     @classmethod
     def initial_for(cls, project: Project) -> dict:

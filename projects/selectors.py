@@ -29,6 +29,21 @@ def projects_visible_to(person: Any) -> QuerySet[Project]:
     return Project.objects.filter(listed)
 
 
+def sponsor_choices(person: Any, project: Project | None = None) -> QuerySet[Organization]:
+    """Who a person may name as sponsors: staff any active member; others their own active organizations.
+
+    A project's current sponsors stay available to whoever edits it, so a lead from one sponsor can edit a
+    project that another organization also backs.
+    """
+    active = Organization.objects.filter(status=Organization.Status.ACTIVE)
+    if getattr(person, "is_staff", False):
+        return active.order_by("name")
+    mine = Q(affiliations__person=person) if getattr(person, "is_authenticated", False) else Q(pk__in=[])
+    if project is not None and project.pk:
+        mine |= Q(sponsored_projects=project)
+    return active.filter(pk__in=Organization.objects.filter(mine).values("pk")).order_by("name")
+
+
 def project_list(
     *,
     person: Any,

@@ -142,12 +142,21 @@ def focus_area_update(*, actor: User, focus_area: FocusArea, **fields: Any) -> F
 # --- proposals and their lifecycle -------------------------------------------------------------------------------
 
 
-def _check_sponsors(sponsors: Iterable[Organization]) -> list[Organization]:
+def _check_sponsors(actor: Any, sponsors: Iterable[Organization], project: Project | None = None) -> list[Organization]:
+    """Sponsors are active members, and a person names only their own organizations (staff any)."""
+    from .selectors import sponsor_choices
+
     sponsors = list(sponsors)
     inactive = [str(sponsor) for sponsor in sponsors if sponsor.status != Organization.Status.ACTIVE]
     if inactive:
         raise DomainError(
             f"Only active member organizations can sponsor a project: {', '.join(inactive)}.", field="sponsors"
+        )
+    allowed = set(sponsor_choices(actor, project).values_list("pk", flat=True))
+    foreign = [str(sponsor) for sponsor in sponsors if sponsor.pk not in allowed]
+    if foreign:
+        raise DomainError(
+            f"You can only name organizations you belong to as sponsors: {', '.join(foreign)}.", field="sponsors"
         )
     return sponsors
 
@@ -175,7 +184,7 @@ def project_create(
         sponsors = Organization.objects.filter(affiliations__person=actor, status=Organization.Status.ACTIVE).order_by(
             "pk"
         )
-    sponsors = _check_sponsors(sponsors)
+    sponsors = _check_sponsors(actor, sponsors)
     project = Project(
         title=(title or "").strip(),
         slug=slug or unique_slug(Project, title or "", fallback="project"),
@@ -236,7 +245,7 @@ def project_update(
             project.focus_areas.set(focus_areas)
             changes["focus_areas"] = (None, ", ".join(str(area) for area in project.focus_areas.all()))
         if sponsors is not None:
-            project.sponsors.set(_check_sponsors(sponsors))
+            project.sponsors.set(_check_sponsors(actor, sponsors, project))
             changes["sponsors"] = (None, ", ".join(str(org) for org in project.sponsors.all()))
         if changes:
             audit_record(actor=actor, action="project.updated", target=project, changes=changes)

@@ -193,6 +193,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     """A member writes a draft proposal; it is submitted for review from its page."""
     form = ProjectForm(
         request.POST or None,
+        person=request.user,
         initial={
             "sponsors": Organization.objects.filter(
                 affiliations__person=request.user, status=Organization.Status.ACTIVE
@@ -222,7 +223,9 @@ def project_edit(request: HttpRequest, slug: str) -> HttpResponse:
     is_lead = services.is_project_lead(request.user, project)
     if not _can_edit(request.user, project, is_lead):
         raise PermissionDenied("You cannot edit this project.")
-    form = ProjectForm(request.POST or None, initial=ProjectForm.initial_for(project))
+    form = ProjectForm(
+        request.POST or None, person=request.user, project=project, initial=ProjectForm.initial_for(project)
+    )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
         focus_areas = fields.pop("focus_areas", None)

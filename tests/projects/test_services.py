@@ -10,7 +10,7 @@ from alliance.models import AuditEntry, Notification
 from members.models import Organization
 from projects import services
 from projects.models import CatalogEntry, Participation, Project, ProposalReview
-from tests.members.factories import AffiliationFactory, ApplicantOrganizationFactory, StaffFactory
+from tests.members.factories import AffiliationFactory, ApplicantOrganizationFactory, OrganizationFactory, StaffFactory
 
 from .factories import CatalogEntryFactory, FocusAreaFactory, LeadFactory, ParticipationFactory, ProjectFactory
 
@@ -555,3 +555,25 @@ def test_only_staff_edit_focus_areas_and_only_name_and_description(member, staff
         services.focus_area_update(actor=member, focus_area=area, name="Mine")
     with pytest.raises(DomainError):
         services.focus_area_update(actor=staff, focus_area=area, slug="elsewhere")
+
+
+def test_a_member_names_only_their_own_organizations_as_sponsors(member, member_organization):
+    stranger = OrganizationFactory()
+
+    with pytest.raises(DomainError, match="organizations you belong to") as error:
+        _draft(member, sponsors=[member_organization, stranger])
+
+    assert error.value.field == "sponsors"
+    assert not Project.objects.exists()
+
+
+def test_staff_add_other_backers_and_a_lead_keeps_them_when_editing(member, member_organization, staff):
+    stranger = OrganizationFactory()
+    project = _draft(member)
+
+    services.project_update(actor=staff, project=project, sponsors=[member_organization, stranger])
+    services.project_update(actor=member, project=project, sponsors=[member_organization, stranger], summary="New.")
+
+    assert set(project.sponsors.all()) == {member_organization, stranger}
+    with pytest.raises(DomainError, match="organizations you belong to"):
+        services.project_update(actor=member, project=project, sponsors=[OrganizationFactory()])
