@@ -90,10 +90,27 @@ def destination_check(url: str) -> Destination:
     return Destination(parts.scheme, host, port, target, tuple(str(address) for address in addresses))
 
 
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(address: IPAddress) -> IPAddress:
+    """The IPv4 address an IPv6 address carries (mapped, 6to4, Teredo, NAT64), which is where it really goes."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return address
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address.sixtofour:
+        return address.sixtofour
+    if address.teredo:
+        return address.teredo[1]
+    if address in NAT64_PREFIX:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
 def address_refusal(address: IPAddress) -> str:
     """Why webhooks may not go to ``address`` ("" when they may)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    address = _embedded_ipv4(address)
     if address in METADATA_ADDRESSES:
         return "a cloud metadata address"
     if any(address in network for network in _allowed_networks()):

@@ -443,6 +443,8 @@ FORBIDDEN_URLS = [
     ("http://127.0.0.1:8000/hooks", "a loopback address"),
     ("http://sneaky.example.test/hooks", "a loopback address"),  # a name that resolves to 127.0.0.1
     ("http://[::ffff:10.1.2.3]/", "a private address"),
+    ("http://[64:ff9b::a9fe:a9fe]/", "a cloud metadata address"),  # NAT64 of 169.254.169.254
+    ("http://[2002:c0a8:0101::1]/", "a private address"),  # 6to4 of 192.168.1.1
     ("http://224.0.0.1/", "a multicast address"),
     ("http://0.0.0.0/", "an unspecified address"),
     ("ftp://hooks.example.org/", "Only http:// and https://"),
