@@ -8,6 +8,8 @@ from urllib.parse import urlparse
 import pytest
 from rest_framework.test import APIClient
 
+pytest.register_assert_rewrite("tests.api_matrix")  # its checks are the matrix tests' assertions
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs beside live_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -3,11 +3,11 @@
 import pytest
 from django.core.management import call_command
 from django.test import TestCase
-from rest_framework.test import APIClient
 
 from alliance.models import Notification, NotificationPreference
 from alliance.notifications import email_preferences, notify
 
+from .api_matrix import client_as
 from .members.factories import OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,12 +31,6 @@ def notify_person(person, *, count=1, kind=Notification.Kind.MEMBERSHIP) -> list
     return created
 
 
-def client_for(person) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(person)
-    return client
-
-
 def test_anonymous_people_get_nothing(api_client):
     assert api_client.get(LIST).status_code in (401, 403)
     assert api_client.post(f"{LIST}read-all/").status_code in (401, 403)
@@ -48,7 +42,7 @@ def test_the_list_holds_ones_own_notifications_only_and_filters_unread():
     first, second = notify_person(person, count=2)
     notify_person(other)
     Notification.objects.filter(pk=first.pk).update(read_at=first.created_at)
-    client = client_for(person)
+    client = client_as(person)
 
     everything = client.get(LIST).json()
     unread = client.get(LIST, {"unread": "true"}).json()
@@ -65,7 +59,7 @@ def test_the_list_holds_ones_own_notifications_only_and_filters_unread():
 def test_marking_read_one_and_all():
     person = UserFactory()
     first, _second, _third = notify_person(person, count=3)
-    client = client_for(person)
+    client = client_as(person)
 
     response = client.post(f"{LIST}{first.pk}/read/")
     assert response.status_code == 200
@@ -79,7 +73,7 @@ def test_marking_read_one_and_all():
 
 def test_another_persons_notification_is_404():
     [notification] = notify_person(UserFactory())
-    client = client_for(UserFactory())
+    client = client_as(UserFactory())
 
     assert client.get(f"{LIST}{notification.pk}/").status_code == 404
     assert client.post(f"{LIST}{notification.pk}/read/").status_code == 404
@@ -101,7 +95,7 @@ def test_session_writes_need_the_csrf_token(csrf_api_client):
 def test_the_list_costs_the_same_queries_for_few_and_many(django_assert_num_queries, size):
     person = UserFactory()
     notify_person(person, count=size)
-    client = client_for(person)
+    client = client_as(person)
 
     # count, page
     with django_assert_num_queries(2):
@@ -112,7 +106,7 @@ def test_the_list_costs_the_same_queries_for_few_and_many(django_assert_num_quer
 
 def test_preferences_list_every_kind_with_defaults_and_update_one():
     person = UserFactory()
-    client = client_for(person)
+    client = client_as(person)
 
     listed = client.get(PREFERENCES).json()
     assert {row["kind"]: row["email_enabled"] for row in listed} == {
@@ -135,7 +129,7 @@ def test_preferences_list_every_kind_with_defaults_and_update_one():
 
 def test_preferences_refuse_unknown_kinds_and_bad_values_and_touch_only_ones_own():
     person, other = UserFactory(), UserFactory()
-    client = client_for(person)
+    client = client_as(person)
 
     assert client.patch(f"{PREFERENCES}security/", {"email_enabled": False}).status_code == 404
     assert client.patch(f"{PREFERENCES}invitation/", {"email_enabled": False}).status_code == 404

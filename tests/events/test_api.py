@@ -1,6 +1,5 @@
 """The events REST API under /api/v1/: permission matrix, registration lifecycle, filters, bad input, query counts."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -9,11 +8,11 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from events import services
 from events.models import Event, Registration
 from members.models import User
+from tests.api_matrix import API, Case, check_case, client_as, refreshed
 from tests.members.factories import AffiliationFactory, UserFactory
 from tests.projects.factories import LeadFactory, ProjectFactory
 
@@ -21,7 +20,6 @@ from .factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 
-API = "/api/v1"
 ROLES = ("anonymous", "person", "member", "organizer", "staff")
 
 
@@ -51,17 +49,6 @@ def world(staff, person, member) -> World:
     )
 
 
-def client_as(user: User | None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-def refreshed(instance):
-    return type(instance).objects.filter(pk=instance.pk).first()
-
-
 def new_event_body(**overrides) -> dict[str, Any]:
     start = timezone.now() + timedelta(days=20)
     return {
@@ -80,17 +67,7 @@ def new_event_body(**overrides) -> dict[str, Any]:
 # --- the permission matrix ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class Case:
-    name: str
-    method: str
-    path: str
-    expected: tuple[int, int, int, int, int]  # anonymous, person, member, organizer, staff
-    body: dict[str, Any] | None = None
-    changed: Callable[[World], bool] | None = None  # the effect, which must happen exactly when the call succeeds
-
-
-CASES = [
+CASES = [  # expected: anonymous, person, member, organizer, staff
     # reads: what one may not see is a 404; organizer-only lists of a visible event are a 403
     Case("public event", "get", "/events/{w.public.slug}/", (200, 200, 200, 200, 200)),
     Case("members-only event", "get", "/events/{w.members_only.slug}/", (404, 404, 200, 200, 200)),
@@ -192,20 +169,7 @@ CASES = [
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_permission_matrix(world, case, role):
-    # given
-    client = client_as(world.users[role])
-    path = API + case.path.format(w=world)
-
-    # when
-    response = getattr(client, case.method)(path, case.body, format="json")
-
-    # then
-    expected = case.expected[ROLES.index(role)]
-    assert response.status_code == expected, response.content
-    if response.status_code >= 400:
-        assert response.json()["detail"]
-    if case.changed is not None:
-        assert case.changed(world) is (200 <= response.status_code < 300)
+    check_case(world, case, role, ROLES)
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 import io
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +22,7 @@ from members.models import (
     OrganizationDomain,
     User,
 )
+from tests.api_matrix import API, Case, check_case, client_as, refreshed
 
 from .factories import (
     AdminAffiliationFactory,
@@ -35,7 +35,6 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-API = "/api/v1"
 ROLES = ("anonymous", "person", "other_admin", "org_admin", "staff")
 
 
@@ -95,17 +94,6 @@ def world(organization, org_admin, other_admin, person, staff) -> World:
     )
 
 
-def client_as(user: User | None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-def refreshed(instance):
-    return type(instance).objects.filter(pk=instance.pk).first()
-
-
 def png_bytes(size: tuple[int, int] = (32, 32), *, noise: bool = False) -> bytes:
     """A real PNG; random noise does not compress, so a large noisy image makes a large file."""
     if noise:
@@ -120,17 +108,7 @@ def png_bytes(size: tuple[int, int] = (32, 32), *, noise: bool = False) -> bytes
 # --- the permission matrix ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class Case:
-    name: str
-    method: str
-    path: str
-    expected: tuple[int, int, int, int, int]  # anonymous, person, other_admin, org_admin, staff
-    body: dict[str, Any] | None = None
-    changed: Callable[[World], bool] | None = None  # the effect, which must happen exactly when the call succeeds
-
-
-CASES = [
+CASES = [  # expected: anonymous, person, other_admin, org_admin, staff
     # reads: private data is a 404 for those who cannot see the organization, a 403 for those who can
     Case("active organization", "get", "/organizations/{w.active.slug}/", (200, 200, 200, 200, 200)),
     Case("applicant organization", "get", "/organizations/{w.private.slug}/", (404, 404, 404, 200, 200)),
@@ -286,21 +264,7 @@ CASES = [
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_permission_matrix(world, case, role):
-    # given
-    client = client_as(world.users[role])
-    path = API + case.path.format(w=world)
-    body = {key: value.format(w=world) if isinstance(value, str) else value for key, value in (case.body or {}).items()}
-
-    # when
-    response = getattr(client, case.method)(path, body, format="json") if body else getattr(client, case.method)(path)
-
-    # then
-    expected = case.expected[ROLES.index(role)]
-    assert response.status_code == expected, response.content
-    if response.status_code >= 400:
-        assert response.json()["detail"]
-    if case.changed is not None:
-        assert case.changed(world) is (200 <= response.status_code < 300)
+    check_case(world, case, role, ROLES)
 
 
 def test_organizations_have_no_delete(world):

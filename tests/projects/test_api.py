@@ -1,8 +1,6 @@
 """The projects REST API under /api/v1/: permission matrix, visibility of lists, lifecycle, bad input, query counts."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -11,13 +9,13 @@ from alliance.models import AuditEntry
 from members.models import User
 from projects import services
 from projects.models import CatalogEntry, FocusArea, Participation, Project, ProjectUpdate, ProposalReview
+from tests.api_matrix import API, Case, check_case, client_as, refreshed
 from tests.members.factories import AffiliationFactory, OrganizationFactory, UserFactory
 
 from .factories import CatalogEntryFactory, FocusAreaFactory, LeadFactory, ParticipationFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
-API = "/api/v1"
 ROLES = ("anonymous", "person", "other_member", "lead", "staff")
 FULL_CHECKLIST = dict.fromkeys(services.CATALOG_CHECKLIST, True)
 
@@ -73,32 +71,11 @@ def world(project, lead, outsider, other_member, staff) -> World:
     )
 
 
-def client_as(user: User | None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-def refreshed(instance):
-    return type(instance).objects.filter(pk=instance.pk).first()
-
-
-@dataclass
-class Case:
-    name: str
-    method: str
-    path: str
-    expected: tuple[int, int, int, int, int]  # anonymous, person, other_member, lead, staff
-    body: dict[str, Any] | None = None
-    changed: Callable[[World], bool] | None = None  # the effect, which must happen exactly when the call succeeds
-
-
 def state_of(project: Project) -> str:
     return refreshed(project).state
 
 
-CASES = [
+CASES = [  # expected: anonymous, person, other_member, lead, staff
     # focus areas
     Case("focus areas", "get", "/focus-areas/", (200, 200, 200, 200, 200)),
     Case("focus area", "get", "/focus-areas/{w.area.slug}/", (200, 200, 200, 200, 200)),
@@ -316,32 +293,10 @@ CASES = [
 ]
 
 
-def _format(value: Any, world: World) -> Any:
-    if isinstance(value, str):
-        return value.format(w=world)
-    if isinstance(value, list):
-        return [_format(item, world) for item in value]
-    return value
-
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_permission_matrix(world, case, role):
-    # given
-    client = client_as(world.users[role])
-    path = API + case.path.format(w=world)
-    body = {key: _format(value, world) for key, value in (case.body or {}).items()}
-
-    # when
-    response = getattr(client, case.method)(path, body, format="json") if body else getattr(client, case.method)(path)
-
-    # then
-    expected = case.expected[ROLES.index(role)]
-    assert response.status_code == expected, response.content
-    if response.status_code >= 400:
-        assert response.json()["detail"]
-    if case.changed is not None:
-        assert case.changed(world) is (200 <= response.status_code < 300)
+    check_case(world, case, role, ROLES)
 
 
 # --- lists never show what one may not see --------------------------------------------------------------------------

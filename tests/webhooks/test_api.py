@@ -2,24 +2,17 @@
 test send and re-send, and refusals of unsafe URLs."""
 
 import pytest
-from rest_framework.test import APIClient
 from standardwebhooks import Webhook
 
 from alliance.webhooks import services
 from alliance.webhooks.models import WebhookDelivery, WebhookEndpoint
 from alliance.webhooks.services import webhook_delivery_attempt, webhook_endpoint_create
+from tests.api_matrix import client_as
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "person", "other_admin", "org_admin", "staff")
 URL = "http://127.0.0.1:9/hooks"
-
-
-def client_as(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
