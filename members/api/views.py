@@ -9,7 +9,6 @@ from typing import Any
 from allauth.core import ratelimit
 from django.contrib.sites.shortcuts import get_current_site
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -27,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from alliance.api.scoped import ParentScopedMixin
 from alliance.errors import DomainError
 from members import selectors, services
 from members.models import (
@@ -208,23 +208,12 @@ def _manages(person: Any, organization: Organization) -> bool:
     return bool(getattr(person, "is_staff", False)) or services.is_organization_admin(person, organization)
 
 
-class OrganizationScopedMixin:
+class OrganizationScopedMixin(ParentScopedMixin[Organization]):
     """Views under /organizations/{slug}/: the organization must be visible to the caller, or it is a 404."""
 
-    kwargs: dict[str, Any]
-    request: Request
-
-    def get_organization(self) -> Organization:
-        if not hasattr(self, "_organization"):
-            self._organization = get_object_or_404(
-                selectors.organizations_visible_to(self.request.user), slug=self.kwargs["organization_slug"]
-            )
-        return self._organization
-
-    def manages_organization(self) -> bool:
-        if not hasattr(self, "_manages"):
-            self._manages = _manages(self.request.user, self.get_organization())
-        return self._manages
+    parent_slug_kwarg = "organization_slug"
+    visible_parents = staticmethod(selectors.organizations_visible_to)
+    is_manager = staticmethod(services.is_organization_admin)
 
 
 class ManagesOrganization(permissions.BasePermission):
@@ -233,15 +222,15 @@ class ManagesOrganization(permissions.BasePermission):
     message = "Only an admin of this organization or alliance staff can do this."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        view.get_organization()
-        return bool(request.user and request.user.is_authenticated) and view.manages_organization()
+        view.get_parent()
+        return bool(request.user and request.user.is_authenticated) and view.manages_parent()
 
 
 class SeesOrganization(permissions.BasePermission):
     """Any signed-in person who can see the organization."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        view.get_organization()
+        view.get_parent()
         return bool(request.user and request.user.is_authenticated)
 
 
@@ -269,8 +258,8 @@ class OrganizationPersonViewSet(OrganizationScopedMixin, mixins.ListModelMixin, 
     def get_queryset(self) -> QuerySet[Affiliation]:
         if getattr(self, "swagger_fake_view", False):
             return Affiliation.objects.none()
-        organization = self.get_organization()
-        if self.manages_organization():
+        organization = self.get_parent()
+        if self.manages_parent():
             return selectors.organization_people(organization)
         if self.action == "list":
             return selectors.organization_listed_people(organization).order_by("person__name", "pk")
@@ -280,7 +269,7 @@ class OrganizationPersonViewSet(OrganizationScopedMixin, mixins.ListModelMixin, 
         ).select_related("person", "organization")
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
-        if getattr(self, "swagger_fake_view", False) or self.manages_organization():
+        if getattr(self, "swagger_fake_view", False) or self.manages_parent():
             return api.OrganizationPersonSerializer
         return api.ListedPersonSerializer
 
@@ -311,7 +300,7 @@ class InvitationViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets
     def get_queryset(self) -> QuerySet[Invitation]:
         if getattr(self, "swagger_fake_view", False):
             return Invitation.objects.none()
-        return self.get_organization().invitations.select_related("organization", "invited_by")
+        return self.get_parent().invitations.select_related("organization", "invited_by")
 
     @extend_schema(
         summary="Invite an email address as admin or member",
@@ -321,7 +310,7 @@ class InvitationViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets
     def create(self, request: Request, organization_slug: str = "") -> Response:
         data = _validated(api.InvitationCreateSerializer, request)
         invitation = services.invitation_create(
-            actor=request.user, organization=self.get_organization(), email=data["email"], role=data["role"]
+            actor=request.user, organization=self.get_parent(), email=data["email"], role=data["role"]
         )
         return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
 
@@ -354,7 +343,7 @@ class DomainViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.Gen
     def get_queryset(self) -> QuerySet[OrganizationDomain]:
         if getattr(self, "swagger_fake_view", False):
             return OrganizationDomain.objects.none()
-        return self.get_organization().domains.select_related("organization")
+        return self.get_parent().domains.select_related("organization")
 
     @extend_schema(
         summary="Register a domain of one of your verified addresses",
@@ -363,7 +352,7 @@ class DomainViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.Gen
     )
     def create(self, request: Request, organization_slug: str = "") -> Response:
         data = _validated(api.DomainCreateSerializer, request)
-        domain = services.domain_add(actor=request.user, organization=self.get_organization(), domain=data["domain"])
+        domain = services.domain_add(actor=request.user, organization=self.get_parent(), domain=data["domain"])
         return Response(self.get_serializer(domain).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, pk: str | None = None, organization_slug: str = "") -> Response:
@@ -387,7 +376,7 @@ class JoinRequestViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewset
     def get_queryset(self) -> QuerySet[JoinRequest]:
         if getattr(self, "swagger_fake_view", False):
             return JoinRequest.objects.none()
-        return self.get_organization().join_requests.select_related("organization", "person")
+        return self.get_parent().join_requests.select_related("organization", "person")
 
     @extend_schema(
         summary="Ask to join (your verified address must be on one of its domains)",
@@ -397,7 +386,7 @@ class JoinRequestViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewset
     def create(self, request: Request, organization_slug: str = "") -> Response:
         data = _validated(api.JoinRequestCreateSerializer, request)
         join_request = services.join_request_create(
-            actor=request.user, organization=self.get_organization(), message=data["message"]
+            actor=request.user, organization=self.get_parent(), message=data["message"]
         )
         return Response(self.get_serializer(join_request).data, status=status.HTTP_201_CREATED)
 

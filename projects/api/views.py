@@ -8,7 +8,6 @@ answers 404, and a service's ``NotPermitted`` answers 403 through the one except
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
@@ -16,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from alliance.api.scoped import ParentScopedMixin
 from members.api.views import ERROR, _validated
 from projects import selectors, services
 from projects.models import CatalogEntry, FocusArea, Participation, Project, ProjectUpdate
@@ -218,24 +218,12 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ProjectScopedMixin:
+class ProjectScopedMixin(ParentScopedMixin[Project]):
     """Views under /projects/{slug}/: the project must be visible to the caller, or it is a 404."""
 
-    kwargs: dict[str, Any]
-    request: Request
-
-    def get_project(self) -> Project:
-        if not hasattr(self, "_project"):
-            self._project = get_object_or_404(
-                selectors.projects_visible_to(self.request.user), slug=self.kwargs["project_slug"]
-            )
-        return self._project
-
-    def manages_project(self) -> bool:
-        if not hasattr(self, "_manages"):
-            user = self.request.user
-            self._manages = bool(user.is_staff) or services.is_project_lead(user, self.get_project())
-        return self._manages
+    parent_slug_kwarg = "project_slug"
+    visible_parents = staticmethod(selectors.projects_visible_to)
+    is_manager = staticmethod(services.is_project_lead)
 
 
 @extend_schema(parameters=[PROJECT_SLUG], tags=["project participants"])
@@ -257,9 +245,9 @@ class ParticipantViewSet(ProjectScopedMixin, mixins.ListModelMixin, viewsets.Gen
     def get_queryset(self) -> QuerySet[Participation]:
         if getattr(self, "swagger_fake_view", False):
             return Participation.objects.none()
-        project = self.get_project()
+        project = self.get_parent()
         participations = project.participations.select_related("person", "project").order_by("role", "created_at", "pk")
-        if self.manages_project():
+        if self.manages_parent():
             return participations
         return participations.filter(Q(status=Participation.Status.ACTIVE) | Q(person_id=self.request.user.pk))
 
@@ -298,12 +286,12 @@ class UpdateViewSet(ProjectScopedMixin, mixins.ListModelMixin, viewsets.GenericV
     def get_queryset(self) -> QuerySet[ProjectUpdate]:
         if getattr(self, "swagger_fake_view", False):
             return ProjectUpdate.objects.none()
-        return self.get_project().updates.select_related("author").order_by("-created_at", "-pk")
+        return self.get_parent().updates.select_related("author").order_by("-created_at", "-pk")
 
     @_action_schema("Post an update; participants are told (a lead)", api.UpdateSerializer, api.UpdateSerializer, 201)
     def create(self, request: Request, project_slug: str = "") -> Response:
         data = _validated(api.UpdateSerializer, request)
-        update = services.project_update_post(actor=request.user, project=self.get_project(), **data)
+        update = services.project_update_post(actor=request.user, project=self.get_parent(), **data)
         return Response(self.get_serializer(update).data, status=status.HTTP_201_CREATED)
 
 
