@@ -8,6 +8,25 @@ from django_countries import countries
 from .models import Affiliation, Organization
 
 
+class SignupForm(forms.Form):
+    """allauth's sign-up asks for a name too, so people show by name, never by address (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    name = forms.CharField(
+        label="Full name", max_length=150, help_text="Shown to others on organization and project pages."
+    )
+
+    def signup(self, request, user) -> None:
+        from .services import person_update_profile
+
+        person_update_profile(actor=user, person=user, name=self.cleaned_data["name"])
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(
+        label="Full name", max_length=150, help_text="Shown to others on organization and project pages."
+    )
+
+
 class OrganizationForm(forms.ModelForm):
     """The public profile of an organization, for registering it and for its admins to edit.
 

@@ -67,6 +67,26 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# --- people ---------------------------------------------------------------------------------------------------
+
+
+def person_update_profile(*, actor: User, person: User, name: str) -> User:
+    """A person sets the name others see on organization and project pages (never their address)."""
+    if actor.pk != person.pk:
+        raise NotPermitted("Only the person themselves can change their name.")
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError("Give the name people will know you by.", field="name")
+    if len(name) > User._meta.get_field("name").max_length:
+        raise DomainError("The name is too long (150 characters at most).", field="name")
+    if name != person.name:
+        with transaction.atomic():
+            before, person.name = person.name, name
+            person.save(update_fields=["name"])
+            audit_record(actor=actor, action="person.renamed", target=person, changes={"name": (before, name)})
+    return person
+
+
 # --- organizations -----------------------------------------------------------------------------------------
 
 

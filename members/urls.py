@@ -37,5 +37,6 @@ urlpatterns = [
     path("staff/applications/", views.review_queue, name="review_queue"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("account/tokens/", views.api_tokens, name="api_tokens"),
+    path("account/profile/", views.profile, name="profile"),
     path("account/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
 ]

@@ -35,6 +35,7 @@ from .forms import (
     InvitationForm,
     JoinRequestForm,
     OrganizationForm,
+    ProfileForm,
     ResubmitForm,
     RoleForm,
 )
@@ -664,6 +665,24 @@ def _invitation_state(request: HttpRequest, invitation: Invitation | None) -> st
     if request.user.email.lower() != invitation.email.lower():
         return "wrong_address"
     return "ready"
+
+
+# --- the person's own profile ----------------------------------------------------------------------------------
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The name others see; email addresses, password and MFA are allauth's own pages beside it."""
+    form = ProfileForm(request.POST or None, initial={"name": request.user.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update_profile(actor=request.user, person=request.user, name=form.cleaned_data["name"])
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "Your name is saved.")
+            return redirect("members:profile")
+    return render(request, "members/profile.html", {"form": form}, status=400 if form.errors else 200)
 
 
 # --- personal API tokens ------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
+from alliance.models import AuditEntry
+from members.models import User
 from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +51,37 @@ def test_entrance_pages_use_the_portal_layout_with_labelled_fields(client, url_n
     assert 'class="button' in page
 
 
+def test_signing_up_needs_a_name(client):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "nameless@example.org",
+            "password1": "a long enough passphrase",
+            "password2": "a long enough passphrase",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not User.objects.filter(email="nameless@example.org").exists()
+
+
+def test_a_person_changes_their_name_on_the_profile_page(client):
+    person = UserFactory(name="Old Name")
+    client.force_login(person)
+
+    page = client.get(reverse("members:profile")).content.decode()
+    response = client.post(reverse("members:profile"), {"name": "  New   Name "})
+    refused = client.post(reverse("members:profile"), {"name": "   "})
+
+    assert 'value="Old Name"' in page
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.name == "New Name"
+    assert AuditEntry.objects.filter(action="person.renamed", target_id=str(person.pk)).exists()
+    assert refused.status_code == 400
+
+
 def test_signup_errors_are_shown_on_their_fields(client):
     UserFactory(email="taken@example.org")
 
@@ -65,8 +98,14 @@ def test_signup_errors_are_shown_on_their_fields(client):
 def test_signing_up_sends_a_confirmation_and_the_confirm_page_looks_like_the_portal(client):
     client.post(
         reverse("account_signup"),
-        {"email": "new@example.org", "password1": "a long enough passphrase", "password2": "a long enough passphrase"},
+        {
+            "name": "Nia Newcomer",
+            "email": "new@example.org",
+            "password1": "a long enough passphrase",
+            "password2": "a long enough passphrase",
+        },
     )
+    assert User.objects.get(email="new@example.org").name == "Nia Newcomer"
     confirmation_link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/confirm-email/" in line)
 
     page = assert_portal_page(client.get(confirmation_link.strip()[confirmation_link.find("/accounts/") :]))

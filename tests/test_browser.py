@@ -21,7 +21,8 @@ def last_link(prefix: str) -> str:
     raise AssertionError(f"No email with a link to {prefix}; outbox: {[m.subject for m in mail.outbox]}")
 
 
-def sign_up_and_verify(page: Page, base_url: str, email: str) -> None:
+def sign_up_and_verify(page: Page, base_url: str, email: str, name: str) -> None:
+    page.get_by_label("Full name").fill(name)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
@@ -42,8 +43,8 @@ def test_an_organization_signs_up_applies_is_approved_and_a_colleague_joins(
 
     # Given a person who signs up and confirms their address
     page.goto(f"{base}/accounts/signup/")
-    sign_up_and_verify(page, base, "founder@openhealth.example")
-    expect(page.locator(".menu summary")).to_have_text("founder@openhealth.example")  # signed in
+    sign_up_and_verify(page, base, "founder@openhealth.example", "Farah Founder")
+    expect(page.locator(".menu summary")).to_have_text("Farah Founder")  # signed in
 
     # When they register their organization and apply
     page.goto(f"{base}/organizations/register/")
@@ -89,15 +90,16 @@ def test_an_organization_signs_up_applies_is_approved_and_a_colleague_joins(
     colleague.goto(invitation_link)
     expect(colleague.get_by_role("heading", name="Join Open Health Lab")).to_be_visible()
     colleague.get_by_role("link", name="Create an account").click()
-    sign_up_and_verify(colleague, base, "colleague@openhealth.example")
+    sign_up_and_verify(colleague, base, "colleague@openhealth.example", "Cole Colleague")
     expect(colleague).to_have_url(invitation_link)
     colleague.get_by_role("button", name="Accept and join Open Health Lab").click()
 
     # Then they are on the organization's people list
     expect(colleague.get_by_text("Welcome to Open Health Lab!")).to_be_visible()
     people = colleague.locator("#people")
-    expect(people.get_by_text("colleague@openhealth.example")).to_be_visible()
-    expect(people.get_by_text("founder@openhealth.example")).to_be_visible()
+    expect(people.get_by_text("Cole Colleague")).to_be_visible()
+    expect(people.get_by_text("Farah Founder")).to_be_visible()
+    expect(people.get_by_text("founder@openhealth.example")).to_have_count(0)  # a member sees names, not addresses
     assert Affiliation.objects.get(person__email="colleague@openhealth.example").role == Affiliation.Role.MEMBER
 
 

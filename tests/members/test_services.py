@@ -1200,3 +1200,18 @@ def test_a_deactivated_persons_token_and_a_made_up_key_do_not_authenticate(perso
 
     assert services.api_token_authenticate(key) is None
     assert services.api_token_authenticate("ap_made-up") is None
+
+
+def test_a_person_sets_their_own_name_and_no_one_else_can(person, staff):
+    services.person_update_profile(actor=person, person=person, name="  Grace   Hopper ")
+
+    with pytest.raises(NotPermitted):
+        services.person_update_profile(actor=staff, person=person, name="Someone Else")
+    with pytest.raises(DomainError) as error:
+        services.person_update_profile(actor=person, person=person, name=" ")
+
+    person.refresh_from_db()
+    assert person.name == "Grace Hopper"
+    assert error.value.field == "name"
+    entry = AuditEntry.objects.get(action="person.renamed")
+    assert entry.changes["name"][1] == "Grace Hopper"
