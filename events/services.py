@@ -196,6 +196,53 @@ def event_cancel(*, actor: User, event: Event, reason: str = "") -> Event:
     return event
 
 
+# --- organizers -------------------------------------------------------------------------------------------------
+
+
+def event_organizer_add(*, actor: User, event: Event, person: User) -> Event:
+    """An organizer (or staff) shares the organizing with a colleague, who is told by email.
+
+    The event row is locked, as for removals, so adding and removing organizers never interleave.
+    """
+    _require_organizer(actor, event)
+    if not person.is_active:
+        raise DomainError(f"The account of {person.email} is deactivated: it cannot organize events.", field="email")
+    with transaction.atomic():
+        event = _lock(event)
+        if event.organizers.filter(pk=person.pk).exists():
+            raise DomainError(f"{person.get_full_name()} already organizes this event.", field="email")
+        event.organizers.add(person)
+        audit_record(
+            actor=actor, action="event.organizer_added", target=event, changes={"organizers": (None, person.email)}
+        )
+        _notify_event(event, "event_organizer_added", [person], added_by=actor)
+    return event
+
+
+def event_organizer_remove(*, actor: User, event: Event, person: User) -> Event:
+    """An organizer (or staff) removes an organizer, themselves included, but never the last one.
+
+    The count is taken under the event's lock: two organizers removing each other at once cannot leave an event
+    that nobody organizes.
+    """
+    _require_organizer(actor, event)
+    with transaction.atomic():
+        event = _lock(event)
+        organizer_ids = set(event.organizers.values_list("pk", flat=True))
+        if person.pk not in organizer_ids:
+            raise DomainError(f"{person.get_full_name()} does not organize this event.")
+        if len(organizer_ids) == 1:
+            raise DomainError(
+                f"{person.get_full_name()} is the only organizer, and an event always keeps at least one organizer: "
+                "add another before removing them."
+            )
+        event.organizers.remove(person)
+        audit_record(
+            actor=actor, action="event.organizer_removed", target=event, changes={"organizers": (person.email, None)}
+        )
+    return event
+
+
 # --- the lock -----------------------------------------------------------------------------------------------------
 
 

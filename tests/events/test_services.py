@@ -2,14 +2,16 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from alliance.errors import DomainError, NotPermitted
-from alliance.models import AuditEntry
+from alliance.models import AuditEntry, Notification
 from events import services
 from events.models import Event, Registration
-from tests.members.factories import AffiliationFactory, OrganizationFactory, UserFactory
+from tests.members.factories import AffiliationFactory, OrganizationFactory, StaffFactory, UserFactory
 from tests.projects.factories import LeadFactory, ProjectFactory
 
 from .factories import EventFactory
@@ -150,6 +152,123 @@ def test_only_organizers_change_an_event(event, person):
         services.event_cancel(actor=person, event=event)
     with pytest.raises(DomainError):
         services.event_update(actor=event.created_by, event=event, confirmed_count=0)
+
+
+# --- organizers ----------------------------------------------------------------------------------------------------
+
+
+def test_an_organizer_adds_a_colleague_who_is_told(event, django_capture_on_commit_callbacks):
+    # given an event organized by one person
+    organizer, colleague = UserFactory(), UserFactory(name="Cleo Colleague")
+    event.organizers.set([organizer])
+    mail.outbox.clear()
+
+    # when the organizer adds a colleague
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_organizer_add(actor=organizer, event=event, person=colleague)
+
+    # then the colleague organizes it, the change is audited and they get a message
+    assert set(event.organizers.all()) == {organizer, colleague}
+    assert services.is_organizer(colleague, event)
+    entry = AuditEntry.objects.get(action="event.organizer_added", target_id=str(event.pk))
+    assert entry.actor == organizer and entry.changes == {"organizers": [None, colleague.email]}
+    notification = Notification.objects.get(recipient=colleague, kind=Notification.Kind.EVENTS)
+    assert event.title in notification.subject
+    assert [message.to for message in mail.outbox] == [[colleague.email]]
+    assert reverse("events:event_manage", args=[event.slug]) in mail.outbox[0].body
+
+
+def test_staff_add_organizers_without_organizing_themselves(event, person):
+    staff = StaffFactory()
+
+    services.event_organizer_add(actor=staff, event=event, person=person)
+
+    assert event.organizers.filter(pk=person.pk).exists()
+    assert not event.organizers.filter(pk=staff.pk).exists()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "person", "attendee"])
+def test_only_organizers_and_staff_add_organizers(event, person, who):
+    actor = {"anonymous": AnonymousUser(), "person": person}.get(who)
+    if actor is None:
+        actor = services.event_register(actor=UserFactory(), event=event).person
+
+    with pytest.raises(NotPermitted, match="organizers and staff"):
+        services.event_organizer_add(actor=actor, event=event, person=UserFactory())
+
+    assert event.organizers.count() == 1
+    assert not AuditEntry.objects.filter(action="event.organizer_added").exists()
+
+
+def test_a_deactivated_account_cannot_be_added(event, staff):
+    gone = UserFactory(is_active=False)
+
+    with pytest.raises(DomainError, match="deactivated"):
+        services.event_organizer_add(actor=staff, event=event, person=gone)
+
+    assert not event.organizers.filter(pk=gone.pk).exists()
+    assert not Notification.objects.filter(recipient=gone).exists()
+
+
+def test_adding_someone_who_already_organizes_is_refused(event, staff):
+    with pytest.raises(DomainError, match="already organizes"):
+        services.event_organizer_add(actor=staff, event=event, person=staff)
+
+    assert not AuditEntry.objects.filter(action="event.organizer_added").exists()
+
+
+def test_an_organizer_removes_another(event, staff):
+    # given two organizers
+    colleague = UserFactory()
+    services.event_organizer_add(actor=staff, event=event, person=colleague)
+
+    # when the colleague removes the creator
+    services.event_organizer_remove(actor=colleague, event=event, person=staff)
+
+    # then
+    assert list(event.organizers.all()) == [colleague]
+    entry = AuditEntry.objects.get(action="event.organizer_removed", target_id=str(event.pk))
+    assert entry.actor == colleague and entry.changes == {"organizers": [staff.email, None]}
+
+
+def test_an_organizer_removes_themselves_when_another_remains(event, staff):
+    colleague = UserFactory()
+    services.event_organizer_add(actor=staff, event=event, person=colleague)
+
+    services.event_organizer_remove(actor=colleague, event=event, person=colleague)
+
+    assert list(event.organizers.all()) == [staff]
+    assert not services.is_organizer(colleague, event)
+
+
+def test_the_last_organizer_cannot_be_removed_even_by_staff(event):
+    organizer = event.organizers.get()
+
+    with pytest.raises(DomainError, match="at least one organizer") as error:
+        services.event_organizer_remove(actor=StaffFactory(), event=event, person=organizer)
+
+    assert "add another" in error.value.message
+    assert list(event.organizers.all()) == [organizer]
+    assert not AuditEntry.objects.filter(action="event.organizer_removed").exists()
+
+
+def test_removing_someone_who_does_not_organize_is_refused(event, staff, person):
+    services.event_organizer_add(actor=staff, event=event, person=UserFactory())
+
+    with pytest.raises(DomainError, match="does not organize"):
+        services.event_organizer_remove(actor=staff, event=event, person=person)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "person"])
+def test_only_organizers_and_staff_remove_organizers(event, staff, person, who):
+    colleague = UserFactory()
+    services.event_organizer_add(actor=staff, event=event, person=colleague)
+    actor = AnonymousUser() if who == "anonymous" else person
+
+    with pytest.raises(NotPermitted):
+        services.event_organizer_remove(actor=actor, event=event, person=colleague)
+
+    assert event.organizers.count() == 2
 
 
 # --- registering ---------------------------------------------------------------------------------------------------
