@@ -81,3 +81,8 @@ def person_verified_domains(person: Any) -> set[str]:
 
     addresses = EmailAddress.objects.filter(user=person, verified=True).values_list("email", flat=True)
     return {address.rsplit("@", 1)[-1].lower() for address in addresses}
+
+
+def person_by_email(email: str) -> User | None:
+    """The account with this address, whatever its case; services decide whether it may take part."""
+    return User.objects.filter(email__iexact=(email or "").strip()).first()

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from events import selectors, services
 from events.forms import timezone_choices
 from events.models import Event, Registration
+from members.selectors import person_by_email
 from projects.models import Project
 from projects.selectors import projects_visible_to
 
@@ -142,6 +143,20 @@ class PersonSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     email = serializers.EmailField()
+
+
+class OrganizerAddSerializer(serializers.Serializer):
+    """Who to add: the address of their account on the portal."""
+
+    email = serializers.EmailField(source="person", help_text="The address of the person's account on the portal.")
+
+    def validate_email(self, value: str) -> Any:
+        person = person_by_email(value)
+        if person is None:
+            raise serializers.ValidationError(
+                f"No one has an account with the address {value}. Ask them to sign up first."
+            )
+        return person
 
 
 class RegistrationSerializer(serializers.ModelSerializer):

@@ -10,3 +10,6 @@ def register(router: DefaultRouter) -> None:
     router.register(
         r"events/(?P<event_slug>[-a-zA-Z0-9_]+)/registrations", views.RegistrationViewSet, basename="event-registration"
     )
+    router.register(
+        r"events/(?P<event_slug>[-a-zA-Z0-9_]+)/organizers", views.OrganizerViewSet, basename="event-organizer"
+    )

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from events import selectors, services
 from events.models import Event, Registration
+from members.models import User
 
 from . import serializers as api
 from .filters import EventFilter, RegistrationFilter
@@ -169,17 +170,11 @@ class OrganizesEvent(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated) and event.viewer_is_organizer
 
 
-@extend_schema(parameters=[EVENT_SLUG], tags=["event registrations"])
-@extend_schema_view(
-    list=extend_schema(summary="Registrations of the event (organizers), filtered by status"),
-    retrieve=extend_schema(summary="One registration (organizers)"),
-)
-class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = api.RegistrationSerializer
-    permission_classes = [OrganizesEvent]
-    filter_backends = [filters.OrderingFilter]
-    ordering_fields = ["created_at", "waitlisted_at", "confirmed_at"]
-    http_method_names = ["get", "post", "head", "options"]
+class EventScopedMixin:
+    """Views under /events/{event_slug}/: the event as the caller sees it, or 404; kept for the request."""
+
+    kwargs: dict[str, Any]
+    request: Request
 
     def get_event(self) -> Event:
         if not hasattr(self, "_event"):
@@ -188,6 +183,19 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
                 raise exceptions.NotFound("No event here.")
             self._event = event
         return self._event
+
+
+@extend_schema(parameters=[EVENT_SLUG], tags=["event registrations"])
+@extend_schema_view(
+    list=extend_schema(summary="Registrations of the event (organizers), filtered by status"),
+    retrieve=extend_schema(summary="One registration (organizers)"),
+)
+class RegistrationViewSet(EventScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = api.RegistrationSerializer
+    permission_classes = [OrganizesEvent]
+    filter_backends = [filters.OrderingFilter]
+    ordering_fields = ["created_at", "waitlisted_at", "confirmed_at"]
+    http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Registration]:
         if getattr(self, "swagger_fake_view", False):
@@ -224,3 +232,45 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         registration = services.registration_check_in(actor=request.user, registration=self.get_object())
         fresh = get_object_or_404(self.get_queryset(), pk=registration.pk)
         return Response(self.get_serializer(fresh).data)
+
+
+@extend_schema(parameters=[EVENT_SLUG], tags=["event organizers"])
+@extend_schema_view(
+    list=extend_schema(summary="Organizers of the event (organizers)"),
+    destroy=extend_schema(
+        summary="Remove an organizer (organizers, themselves included); the last one stays",
+        parameters=[
+            OpenApiParameter(
+                "user_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The id of the organizer's account."
+            )
+        ],
+        responses={204: None, 400: ERROR, 403: ERROR},
+    ),
+)
+class OrganizerViewSet(EventScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The people who organize an event; only they and staff see or change the list."""
+
+    serializer_class = api.PersonSummarySerializer
+    permission_classes = [OrganizesEvent]
+    filter_backends: list = []
+    lookup_url_kwarg = "user_id"
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[User]:
+        if getattr(self, "swagger_fake_view", False):
+            return User.objects.none()
+        return self.get_event().organizers.order_by("name", "pk")
+
+    @extend_schema(
+        summary="Add an organizer by the address of their account (organizers); they are told",
+        request=api.OrganizerAddSerializer,
+        responses={201: api.PersonSummarySerializer, 400: ERROR, 403: ERROR},
+    )
+    def create(self, request: Request, event_slug: str = "") -> Response:
+        person = _validated(api.OrganizerAddSerializer, request)["person"]
+        services.event_organizer_add(actor=request.user, event=self.get_event(), person=person)
+        return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, user_id: str | None = None, event_slug: str = "") -> Response:
+        services.event_organizer_remove(actor=request.user, event=self.get_event(), person=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

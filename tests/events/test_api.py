@@ -29,15 +29,20 @@ class World:
     members_only: Event
     draft: Event
     attendance: Registration
+    co_organizer: User  # organizes the members-only event with ``organizer``
+    colleague: User  # organizes nothing; the one organizers add
     users: dict[str, User | None]
 
 
 @pytest.fixture
 def world(staff, person, member) -> World:
-    """Three events organized by ``organizer`` (who is not staff and belongs to no member organization)."""
-    organizer = UserFactory(name="Olga Organizer")
+    """Three events organized by ``organizer`` (who is not staff and belongs to no member organization); the
+    members-only one also by ``co_organizer``."""
+    organizer, co_organizer = UserFactory(name="Olga Organizer"), UserFactory(name="Cora Co-organizer")
     public = EventFactory(title="Public workshop", organizers=[organizer], capacity=5)
-    members_only = EventFactory(title="Members roundtable", visibility=Event.Visibility.MEMBERS, organizers=[organizer])
+    members_only = EventFactory(
+        title="Members roundtable", visibility=Event.Visibility.MEMBERS, organizers=[organizer, co_organizer]
+    )
     draft = EventFactory(title="Draft hackathon", status=Event.Status.DRAFT, published_at=None, organizers=[organizer])
     attendance = services.event_register(actor=UserFactory(), event=public)
     return World(
@@ -45,6 +50,8 @@ def world(staff, person, member) -> World:
         members_only=members_only,
         draft=draft,
         attendance=attendance,
+        co_organizer=co_organizer,
+        colleague=UserFactory(name="Cleo Colleague"),
         users={"anonymous": None, "person": person, "member": member, "organizer": organizer, "staff": staff},
     )
 
@@ -162,6 +169,47 @@ CASES = [  # expected: anonymous, person, member, organizer, staff
         "/events/{w.public.slug}/registrations/{w.attendance.pk}/check-in/",
         (401, 403, 403, 200, 200),
         changed=lambda w: refreshed(w.attendance).checked_in_at is not None,
+    ),
+    # organizers
+    Case("organizers", "get", "/events/{w.public.slug}/organizers/", (401, 403, 403, 200, 200)),
+    Case("organizers of a draft", "get", "/events/{w.draft.slug}/organizers/", (404, 404, 404, 200, 200)),
+    Case(
+        "add an organizer",
+        "post",
+        "/events/{w.public.slug}/organizers/",
+        (401, 403, 403, 201, 201),
+        body={"email": "{w.colleague.email}"},
+        changed=lambda w: w.public.organizers.filter(pk=w.colleague.pk).exists(),
+    ),
+    Case(
+        "add an organizer to a draft",
+        "post",
+        "/events/{w.draft.slug}/organizers/",
+        (404, 404, 404, 201, 201),
+        body={"email": "{w.colleague.email}"},
+        changed=lambda w: w.draft.organizers.filter(pk=w.colleague.pk).exists(),
+    ),
+    Case(
+        "add an address nobody has",
+        "post",
+        "/events/{w.public.slug}/organizers/",
+        (401, 403, 403, 400, 400),
+        body={"email": "nobody@example.org"},
+        changed=lambda w: w.public.organizers.count() != 1,
+    ),
+    Case(
+        "remove an organizer",
+        "delete",
+        "/events/{w.members_only.slug}/organizers/{w.co_organizer.pk}/",
+        (404, 404, 403, 204, 204),
+        changed=lambda w: not w.members_only.organizers.filter(pk=w.co_organizer.pk).exists(),
+    ),
+    Case(
+        "remove the last organizer",
+        "delete",
+        "/events/{w.public.slug}/organizers/{w.users[organizer].pk}/",
+        (401, 403, 403, 400, 400),
+        changed=lambda w: not w.public.organizers.exists(),
     ),
 ]
 
@@ -304,6 +352,74 @@ def test_check_in_twice_is_refused(world):
 
     assert first.status_code == 200 and first.json()["checked_in_at"]
     assert again.status_code == 400 and "already checked in" in again.json()["detail"]
+
+
+# --- organizers ---------------------------------------------------------------------------------------------------
+
+
+def test_organizers_add_a_colleague_by_address_and_remove_them(world, django_capture_on_commit_callbacks):
+    # given an organizer and a colleague whose address they type in capitals
+    client = client_as(world.users["organizer"])
+    path = f"{API}/events/{world.public.slug}/organizers/"
+    mail.outbox.clear()
+
+    # when they add the colleague
+    with django_capture_on_commit_callbacks(execute=True):
+        added = client.post(path, {"email": world.colleague.email.upper()}, format="json")
+    listed = client.get(path)
+
+    # then the colleague organizes the event, is told, and shows in the list
+    assert added.status_code == 201, added.content
+    assert added.json() == {"id": world.colleague.pk, "name": "Cleo Colleague", "email": world.colleague.email}
+    assert [message.to for message in mail.outbox] == [[world.colleague.email]]
+    assert [row["name"] for row in listed.json()["results"]] == ["Cleo Colleague", "Olga Organizer"]
+    assert client_as(world.colleague).get(f"{path}").status_code == 200
+
+    # when the colleague removes the first organizer
+    removed = client_as(world.colleague).delete(f"{path}{world.users['organizer'].pk}/")
+
+    # then only the colleague is left
+    assert removed.status_code == 204
+    assert list(world.public.organizers.all()) == [world.colleague]
+
+
+@pytest.mark.parametrize(
+    ("email", "detail"),
+    [
+        ("nobody@example.org", "No one has an account with the address nobody@example.org"),
+        ("not an address", "Enter a valid email address."),
+        ("{organizer}", "already organizes this event"),
+        ("{deactivated}", "is deactivated"),
+    ],
+)
+def test_adding_an_organizer_explains_each_refusal(world, email, detail):
+    gone = UserFactory(is_active=False)
+    email = email.format(organizer=world.users["organizer"].email, deactivated=gone.email)
+
+    response = client_as(world.users["organizer"]).post(
+        f"{API}/events/{world.public.slug}/organizers/", {"email": email}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert detail in str(response.json())
+    assert list(world.public.organizers.all()) == [world.users["organizer"]]
+
+
+def test_the_last_organizer_stays(world):
+    response = client_as(world.users["staff"]).delete(
+        f"{API}/events/{world.public.slug}/organizers/{world.users['organizer'].pk}/"
+    )
+
+    assert response.status_code == 400
+    assert "at least one organizer" in response.json()["detail"]
+
+
+def test_removing_someone_who_does_not_organize_is_404(world):
+    response = client_as(world.users["organizer"]).delete(
+        f"{API}/events/{world.public.slug}/organizers/{world.colleague.pk}/"
+    )
+
+    assert response.status_code == 404
 
 
 # --- creating and updating ----------------------------------------------------------------------------------------
@@ -461,5 +577,7 @@ def test_schema_lists_the_events_endpoints(tmp_path):
         "/api/v1/events/{slug}/register/",
         "/api/v1/events/{slug}/cancel-registration/",
         "/api/v1/events/{event_slug}/registrations/{id}/check-in/",
+        "/api/v1/events/{event_slug}/organizers/",
+        "/api/v1/events/{event_slug}/organizers/{user_id}/",
     ):
         assert path in text
