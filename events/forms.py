@@ -12,6 +12,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from members.models import User
+from members.selectors import person_by_email
 from projects.models import FocusArea, Project
 
 from .models import Event, Registration
@@ -148,6 +150,22 @@ class CancelEventForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Sent to everyone registered or waiting.",
     )
+
+
+class OrganizerAddForm(forms.Form):
+    """Who to add as an organizer: the address of their account (the service decides whether they may)."""
+
+    email = forms.EmailField(
+        label="Add an organizer",
+        help_text="The email address of their account on the portal; they are told by email.",
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        self.person: User | None = person_by_email(email)
+        if self.person is None:
+            raise forms.ValidationError(f"No one has an account with the address {email}. Ask them to sign up first.")
+        return email
 
 
 class EventFilterForm(forms.Form):

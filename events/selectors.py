@@ -170,6 +170,11 @@ def event_waitlist(event: Event) -> QuerySet[Registration]:
     )
 
 
+def event_organizers(event: Event) -> QuerySet[Any]:
+    """The people who organize the event, by name, for its organizers and staff."""
+    return event.organizers.order_by("name", "pk")
+
+
 def confirmed_attendees(event: Event) -> QuerySet[Registration]:
     return (
         Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)

@@ -32,6 +32,12 @@ urlpatterns = [
         views.registration_cancel,
         name="registration_cancel",
     ),
+    path("events/<slug:slug>/manage/organizers/", views.event_organizer_add, name="event_organizer_add"),
+    path(
+        "events/<slug:slug>/manage/organizers/<int:user_id>/remove/",
+        views.event_organizer_remove,
+        name="event_organizer_remove",
+    ),
     path("account/events/", views.my_events, name="my_events"),
     path("account/events/calendar/reset/", views.calendar_feed_reset, name="calendar_feed_reset"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),

@@ -26,7 +26,7 @@ from projects.models import FocusArea, Participation, Project
 
 from . import selectors, services
 from .calendar import event_calendar, feed_calendar
-from .forms import CancelEventForm, CapacityForm, EventFilterForm, EventForm, RegistrationFilterForm
+from .forms import CancelEventForm, CapacityForm, EventFilterForm, EventForm, OrganizerAddForm, RegistrationFilterForm
 from .models import CalendarFeed, Event, Registration
 
 EVENT_PAGE_SIZE = 20
@@ -312,6 +312,8 @@ def _manage_context(request: HttpRequest, event: Event, **forms: Any) -> dict[st
         "waitlist": list(selectors.event_waitlist(event)),
         "capacity_form": forms.get("capacity_form") or CapacityForm(initial={"capacity": event.capacity}),
         "cancel_form": forms.get("cancel_form") or CancelEventForm(),
+        "organizers": list(selectors.event_organizers(event)),
+        "organizer_form": forms.get("organizer_form") or OrganizerAddForm(),
     }
 
 
@@ -439,6 +441,70 @@ def registration_cancel(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     if request.htmx:  # the seat may have gone to someone waiting: the whole page changes
         return HttpResponse(status=204, headers={"HX-Redirect": reverse("events:event_manage", args=[event.slug])})
     return _to_manage(event)
+
+
+def _organizers_response(
+    request: HttpRequest, event: Event, *, form: OrganizerAddForm | None = None, notice: str = "", error: str = ""
+) -> HttpResponse:
+    """htmx: the fresh organizers section with the outcome. Otherwise: the manage page (with the form's errors)."""
+    if request.htmx:
+        context = {
+            "event": event,
+            "organizers": list(selectors.event_organizers(event)),
+            "organizer_form": form if form is not None and form.errors else OrganizerAddForm(),
+            "notice": notice,
+            "error": error,
+        }
+        return render(request, "events/partials/organizer_section.html", context)
+    if form is not None and form.errors:
+        return render(
+            request, "events/event_manage.html", _manage_context(request, event, organizer_form=form), status=400
+        )
+    if error:
+        messages.error(request, error)
+    elif notice:
+        messages.success(request, notice)
+    return _to_manage(event)
+
+
+@login_required
+@require_POST
+def event_organizer_add(request: HttpRequest, slug: str) -> HttpResponse:
+    """Add an organizer by the address of their account; htmx swaps only the organizers section."""
+    event = _organized_event(request, slug)
+    form = OrganizerAddForm(request.POST)
+    if form.is_valid():
+        try:
+            services.event_organizer_add(actor=request.user, event=event, person=form.person)
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from error
+        except DomainError as error:
+            form.add_error("email", error.message)
+        else:
+            return _organizers_response(
+                request, event, notice=f"{form.person.get_full_name()} now organizes this event."
+            )
+    return _organizers_response(request, event, form=form)
+
+
+@login_required
+@require_POST
+def event_organizer_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    """Remove an organizer, oneself included; one who is no longer an organizer goes back to the event page."""
+    event = _organized_event(request, slug)
+    person = get_object_or_404(selectors.event_organizers(event), pk=user_id)
+    try:
+        services.event_organizer_remove(actor=request.user, event=event, person=person)
+    except NotPermitted as error:
+        raise PermissionDenied(error.message) from error
+    except DomainError as error:
+        return _organizers_response(request, event, error=error.message)
+    if not services.is_organizer(request.user, event):
+        messages.success(request, "You no longer organize this event.")
+        if request.htmx:
+            return HttpResponse(status=204, headers={"HX-Redirect": event.get_absolute_url()})
+        return redirect(event)
+    return _organizers_response(request, event, notice=f"{person.get_full_name()} no longer organizes this event.")
 
 
 def _csv_cell(value: Any) -> str:

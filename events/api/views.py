@@ -259,7 +259,7 @@ class OrganizerViewSet(EventScopedMixin, mixins.ListModelMixin, viewsets.Generic
     def get_queryset(self) -> QuerySet[User]:
         if getattr(self, "swagger_fake_view", False):
             return User.objects.none()
-        return self.get_event().organizers.order_by("name", "pk")
+        return selectors.event_organizers(self.get_event())
 
     @extend_schema(
         summary="Add an organizer by the address of their account (organizers); they are told",

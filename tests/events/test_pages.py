@@ -718,3 +718,105 @@ def test_navigation_links_to_events(client, person):
 
     assert f'href="{reverse("events:event_list")}"' in page
     assert f'href="{reverse("events:my_events")}"' in page
+
+
+# --- organizers ----------------------------------------------------------------------------------------------------
+
+
+def organizers_section(page: str) -> str:
+    start = page.index('id="organizers"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_manage_page_lists_the_organizers(client, staff):
+    event = EventFactory(organizers=[UserFactory(name="Olga Organizer"), UserFactory(name="Cora Co-organizer")])
+    client.force_login(staff)
+
+    section = organizers_section(page_of(client.get(reverse("events:event_manage", args=[event.slug]))))
+
+    assert "Olga Organizer" in section and "Cora Co-organizer" in section
+    assert section.count("Remove<span") == 2
+    assert 'name="email"' in section
+
+
+def test_an_organizer_adds_a_colleague_by_address_through_htmx(client, django_capture_on_commit_callbacks):
+    # given an organizer on the manage page
+    organizer, colleague = UserFactory(name="Olga Organizer"), UserFactory(name="Cleo Colleague")
+    event = EventFactory(organizers=[organizer])
+    client.force_login(organizer)
+    mail.outbox.clear()
+
+    # when they add the colleague by address
+    with django_capture_on_commit_callbacks(execute=True):
+        section = page_of(
+            client.post(
+                reverse("events:event_organizer_add", args=[event.slug]), {"email": colleague.email.upper()}, **HTMX
+            )
+        )
+
+    # then the section is swapped with the colleague in it, and the colleague is told
+    assert section.startswith('<section id="organizers"') and "<html" not in section
+    assert "Cleo Colleague now organizes this event." in section and "Remove<span" in section
+    assert set(event.organizers.all()) == {organizer, colleague}
+    assert [message.to for message in mail.outbox] == [[colleague.email]]
+
+
+def test_adding_an_unknown_address_shows_the_error_on_the_field(client, event, staff):
+    client.force_login(staff)
+    url = reverse("events:event_organizer_add", args=[event.slug])
+
+    plain = client.post(url, {"email": "nobody@example.org"})
+    swapped = page_of(client.post(url, {"email": "nobody@example.org"}, **HTMX))
+    twice = page_of(client.post(url, {"email": staff.email}, **HTMX))
+
+    assert plain.status_code == 400 and "No one has an account with the address" in plain.content.decode()
+    assert "No one has an account with the address" in swapped
+    assert "already organizes this event" in twice
+    assert list(event.organizers.all()) == [staff]
+
+
+def test_plain_posts_add_and_remove_organizers_with_a_message(client, event, staff):
+    colleague = UserFactory(name="Cleo Colleague")
+    client.force_login(staff)
+
+    added = client.post(
+        reverse("events:event_organizer_add", args=[event.slug]), {"email": colleague.email}, follow=True
+    )
+    removed = client.post(reverse("events:event_organizer_remove", args=[event.slug, colleague.pk]), follow=True)
+
+    assert "Cleo Colleague now organizes this event." in page_of(added)
+    assert "Cleo Colleague no longer organizes this event." in page_of(removed)
+    assert removed.redirect_chain[-1][0] == reverse("events:event_manage", args=[event.slug])
+    assert list(event.organizers.all()) == [staff]
+
+
+def test_the_last_organizer_cannot_be_removed_from_the_page(client, event, staff):
+    client.force_login(staff)
+
+    page = page_of(client.post(reverse("events:event_organizer_remove", args=[event.slug, staff.pk]), **HTMX))
+
+    assert "at least one organizer" in page
+    assert "Remove<span" not in page  # the only organizer has no remove button
+    assert list(event.organizers.all()) == [staff]
+
+
+def test_an_organizer_who_leaves_goes_back_to_the_event_page(client, event, staff):
+    organizer = UserFactory()
+    event.organizers.add(organizer)
+    client.force_login(organizer)
+
+    response = client.post(reverse("events:event_organizer_remove", args=[event.slug, organizer.pk]), **HTMX)
+
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == event.get_absolute_url()
+    assert list(event.organizers.all()) == [staff]
+
+
+def test_others_cannot_add_or_remove_organizers(client, event, staff, person):
+    client.force_login(person)
+
+    add = client.post(reverse("events:event_organizer_add", args=[event.slug]), {"email": person.email}, **HTMX)
+    remove = client.post(reverse("events:event_organizer_remove", args=[event.slug, staff.pk]), **HTMX)
+
+    assert (add.status_code, remove.status_code) == (403, 403)
+    assert list(event.organizers.all()) == [staff]
