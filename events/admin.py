@@ -1,8 +1,9 @@
 """The admin of the events domain: a staff tool that reads everything and changes things only through services.
 
-Status, capacity and seat counts are read-only on the forms; the actions call the same services as the pages and
-the API, with the signed-in staff member as the actor, so the admin can neither oversell an event nor skip the
-waitlist, the notifications or the audit trail. Events are created on the portal (/events/new/).
+Status, capacity, seat counts and organizers are read-only on the forms; the actions call the same services as the
+pages and the API, with the signed-in staff member as the actor, so the admin can neither oversell an event, leave
+one without an organizer, nor skip the waitlist, the notifications or the audit trail. Events are created on the
+portal (/events/new/).
 """
 
 from typing import Any
@@ -16,6 +17,8 @@ from django.http import HttpRequest
 
 from alliance.errors import DomainError
 from members.admin import run_service_on_each
+from members.models import User
+from members.selectors import person_by_email
 
 from . import services
 from .models import CalendarFeed, Event, Registration
@@ -29,6 +32,11 @@ class EventActionForm(ActionForm):
         required=False,
         label="Reason (to cancel; sent to everyone registered)",
         widget=forms.TextInput(attrs={"size": 50}),
+    )
+    organizer_email = forms.CharField(
+        required=False,
+        label="Organizer's address (to add or remove)",
+        widget=forms.TextInput(attrs={"size": 30}),
     )
 
 
@@ -94,7 +102,7 @@ class EventAdmin(admin.ModelAdmin):
     inlines = [RegistrationInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     action_form = EventActionForm
-    actions = ["publish", "change_capacity", "cancel"]
+    actions = ["publish", "change_capacity", "cancel", "add_organizer", "remove_organizer"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # created on the portal through event_create, which makes the creator an organizer
@@ -142,6 +150,40 @@ class EventAdmin(admin.ModelAdmin):
             queryset,
             lambda event: services.event_cancel(actor=request.user, event=event, reason=reason),
             "Cancelled",
+        )
+
+    def _organizer_from_form(self, request: HttpRequest) -> User | None:
+        email = request.POST.get("organizer_email", "").strip()
+        person = person_by_email(email) if email else None
+        if person is None:
+            given = f" {email}" if email else ""
+            self.message_user(request, f"No one has an account with the address{given}.", level=messages.ERROR)
+        return person
+
+    @admin.action(description="Add an organizer to the selected events (give their address); they are told")
+    def add_organizer(self, request: HttpRequest, queryset: QuerySet) -> None:
+        person = self._organizer_from_form(request)
+        if person is None:
+            return
+        run_service_on_each(
+            self,
+            request,
+            queryset,
+            lambda event: services.event_organizer_add(actor=request.user, event=event, person=person),
+            "Organizer added",
+        )
+
+    @admin.action(description="Remove an organizer from the selected events (give their address)")
+    def remove_organizer(self, request: HttpRequest, queryset: QuerySet) -> None:
+        person = self._organizer_from_form(request)
+        if person is None:
+            return
+        run_service_on_each(
+            self,
+            request,
+            queryset,
+            lambda event: services.event_organizer_remove(actor=request.user, event=event, person=person),
+            "Organizer removed",
         )
 
 

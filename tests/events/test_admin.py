@@ -109,6 +109,32 @@ def test_publish_and_cancel_with_a_reason(admin_client, django_capture_on_commit
     assert mail.outbox[0].to == [attendee.email] and "The venue flooded." in mail.outbox[0].body
 
 
+def test_organizers_are_added_and_removed_through_the_services(admin_client, superuser_staff, staff):
+    # given two events organized by ``staff``
+    first, second = EventFactory(organizers=[staff]), EventFactory(organizers=[staff])
+    colleague = UserFactory()
+
+    # when the colleague is added to both, then ``staff`` removed from both, then the colleague from the first
+    added = run_action(admin_client, "event", "add_organizer", first, second, organizer_email=colleague.email.upper())
+    removed = run_action(admin_client, "event", "remove_organizer", first, second, organizer_email=staff.email)
+    last = run_action(admin_client, "event", "remove_organizer", first, organizer_email=colleague.email)
+
+    # then the rule of the service held: the colleague is the last organizer of both
+    assert added == ["Organizer added: 2."]
+    assert removed == ["Organizer removed: 2."]
+    assert last == [f"{first}: {colleague.get_full_name()} is the only organizer, and an event always keeps at least "
+                    "one organizer: add another before removing them."]  # fmt: skip
+    assert list(first.organizers.all()) == [colleague] and list(second.organizers.all()) == [colleague]
+    assert AuditEntry.objects.filter(action="event.organizer_added", actor=superuser_staff).count() == 2
+
+
+def test_an_unknown_organizer_address_is_refused_before_any_service_runs(admin_client, event, staff):
+    messages = run_action(admin_client, "event", "add_organizer", event, organizer_email="nobody@example.org")
+
+    assert messages == ["No one has an account with the address nobody@example.org."]
+    assert list(event.organizers.all()) == [staff]
+
+
 def test_editing_details_goes_through_event_update_and_status_cannot_be_edited(admin_client, event):
     url = reverse("admin:events_event_change", args=[event.pk])
     form = admin_client.get(url).context["adminform"].form
