@@ -6,6 +6,9 @@ Who sees what, everywhere (pages, calendars, API):
 - members-only events: people of active member organizations (others do not see them at all, as with
   members-only projects), plus anyone already registered and the organizers;
 - drafts: only their organizers and staff. Staff see everything.
+
+An event's hosting project is named (title, slug, link) only to who may see that project
+(``projects.selectors.projects_visible_to``): ``viewer_sees_project`` says so on every event the selectors return.
 """
 
 from datetime import datetime
@@ -15,6 +18,8 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefet
 from django.utils import timezone
 
 from members.models import Affiliation, Organization
+from projects.models import Project
+from projects.selectors import projects_visible_to
 
 from .models import Event, Registration
 
@@ -89,6 +94,20 @@ def with_viewer_registration(events: QuerySet[Event], person: Any) -> QuerySet[E
     )
 
 
+def with_viewer_project(events: QuerySet[Event], person: Any) -> QuerySet[Event]:
+    """Annotate ``viewer_sees_project``: a public event may be hosted by a draft or members-only project, whose
+    title must not show to who cannot see it. One subquery per list (plus, for a signed-in person, the one
+    membership query ``projects_visible_to`` makes), whatever the number of events."""
+    visible = projects_visible_to(person).filter(pk=OuterRef("project_id"))
+    return events.annotate(viewer_sees_project=Exists(visible))
+
+
+def hosting_projects(person: Any) -> QuerySet[Project]:
+    """The projects the person may see that host an event the person may see: the event list's project filter."""
+    hosting = events_visible_to(person).filter(project__isnull=False).values("project_id")
+    return projects_visible_to(person).filter(pk__in=hosting).order_by("title")
+
+
 def viewer_registration(event: Event) -> Registration | None:
     """The registration attached by ``with_viewer_registration`` (None when the viewer holds none)."""
     registrations = getattr(event, "viewer_registrations", None) or []
@@ -136,13 +155,13 @@ def event_list(
         events = events.filter(
             Q(title__icontains=search) | Q(description__icontains=search) | Q(venue__icontains=search)
         )
-    return with_viewer_registration(events, person)
+    return with_viewer_project(with_viewer_registration(events, person), person)
 
 
 def event_for_viewer(*, person: Any, slug: str) -> Event | None:
     """One event the person may see, with its project and the person's registration; None when hidden."""
     events = events_visible_to(person).filter(slug=slug).select_related("project")
-    return with_viewer_registration(events, person).first()
+    return with_viewer_project(with_viewer_registration(events, person), person).first()
 
 
 def event_registrations(event: Event, *, status: str = "") -> QuerySet[Registration]:

@@ -83,9 +83,7 @@ def _can_create_events(person: Any) -> bool:
 def event_list(request: HttpRequest) -> HttpResponse:
     """Upcoming (or past) events, filtered; htmx swaps only the results while the person chooses."""
     focus_areas = list(FocusArea.objects.order_by("name"))
-    hosting = Project.objects.filter(
-        pk__in=selectors.events_visible_to(request.user).filter(project__isnull=False).values("project_id")
-    ).order_by("title")
+    hosting = selectors.hosting_projects(request.user)
     form = EventFilterForm(request.GET, focus_areas=focus_areas, projects=list(hosting))
     filters = form.filters()
     events = selectors.event_list(person=request.user, **filters)

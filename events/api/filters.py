@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from events.models import Event, Registration
+from projects.selectors import projects_visible_to
 
 
 class EventFilter(django_filters.FilterSet):
@@ -14,7 +15,7 @@ class EventFilter(django_filters.FilterSet):
     format = django_filters.ChoiceFilter(choices=Event.Format.choices)
     status = django_filters.ChoiceFilter(choices=Event.Status.choices)
     visibility = django_filters.ChoiceFilter(choices=Event.Visibility.choices)
-    project = django_filters.CharFilter(field_name="project__slug", help_text="The hosting project's slug.")
+    project = django_filters.CharFilter(method="filter_project", help_text="The hosting project's slug.")
     when = django_filters.ChoiceFilter(
         choices=[("upcoming", "Upcoming: not over yet"), ("past", "Past: over")],
         method="filter_when",
@@ -24,6 +25,11 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = Event
         fields = ["kind", "format", "status", "visibility", "project", "when"]
+
+    def filter_project(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        """Only a project the caller may see: a hidden one's slug finds nothing, as if it did not exist."""
+        person = getattr(self.request, "user", None)
+        return queryset.filter(project__slug=value, project__in=projects_visible_to(person))
 
     def filter_when(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         now = timezone.now()

@@ -40,7 +40,9 @@ class MyRegistrationSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="event-detail", lookup_field="slug")
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    project = serializers.SerializerMethodField(
+        help_text="The hosting project's slug; null when there is none or you may not see that project."
+    )
     online_url = serializers.SerializerMethodField(
         help_text="Only for confirmed attendees and organizers; an empty string for everyone else."
     )
@@ -75,6 +77,11 @@ class EventSerializer(serializers.ModelSerializer):
             "url",
         ]
         read_only_fields = fields
+
+    def get_project(self, event: Event) -> str | None:
+        if event.project_id is None or not getattr(event, "viewer_sees_project", False):
+            return None
+        return event.project.slug
 
     def get_online_url(self, event: Event) -> str:
         registration = selectors.viewer_registration(event)

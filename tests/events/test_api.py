@@ -280,6 +280,24 @@ def test_event_fields(world):
     assert {"registration_opens_at", "registration_closes_at", "organization_seat_cap", "project"} <= set(body)
 
 
+@pytest.mark.parametrize(("role", "sees_project"), [("anonymous", False), ("person", False), ("member", True)])
+def test_a_hosting_project_shows_only_to_who_may_see_it(world, role, sees_project):
+    project = ProjectFactory(title="Members Project", visibility="members")
+    draft_project = ProjectFactory(title="Secret Draft Project", state="draft")
+    EventFactory(title="Hosted by members", project=project)
+    EventFactory(title="Hosted by a draft", project=draft_project)
+    client = client_as(world.users[role])
+
+    listed = {row["title"]: row["project"] for row in client.get(f"{API}/events/").json()["results"]}
+    detail = client.get(f"{API}/events/{Event.objects.get(title='Hosted by members').slug}/").json()
+    filtered = client.get(f"{API}/events/", {"project": draft_project.slug}).json()
+
+    assert listed["Hosted by members"] == (project.slug if sees_project else None)
+    assert detail["project"] == (project.slug if sees_project else None)
+    assert listed["Hosted by a draft"] is None
+    assert filtered["count"] == 0  # filtering by a hidden project's slug tells nothing either
+
+
 # --- registering ---------------------------------------------------------------------------------------------------
 
 
@@ -535,8 +553,9 @@ def test_session_writes_without_csrf_token_are_refused(csrf_api_client, world):
     assert world.public.registrations.count() == 1
 
 
-# count, page of events (with project); for a person, also their registrations (with waitlist positions)
-EVENT_LIST_QUERIES = {"anonymous": 2, "person": 3}
+# count, page of events (with project); for a person, also their registrations (with waitlist positions) and
+# whether they belong to a member organization (projects_visible_to: may they see each hosting project)
+EVENT_LIST_QUERIES = {"anonymous": 2, "person": 4}
 
 
 @pytest.mark.parametrize("count", [5, 200])

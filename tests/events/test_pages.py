@@ -112,6 +112,47 @@ def test_list_filters_by_kind_format_focus_area_and_project(client):
     assert "Hosted hackathon" in by_search and "City meetup" not in by_search
 
 
+def test_a_draft_projects_title_never_shows_on_the_list_for_anonymous_visitors(client):
+    # given a public event hosted by a draft project, and one by a members-only project
+    EventFactory(title="Open workshop", project=ProjectFactory(title="Secret Draft Project", state="draft"))
+    EventFactory(title="Roundtable", project=ProjectFactory(title="Members Project", visibility="members"))
+
+    # when an anonymous visitor opens the list
+    page = page_of(client.get(reverse("events:event_list")))
+
+    # then both events are listed, but neither project: not in the filter, not on the cards
+    assert "Open workshop" in page and "Roundtable" in page
+    assert "Secret Draft Project" not in page and "Members Project" not in page
+
+
+def test_the_hosting_project_filter_lists_the_projects_the_viewer_may_see(client, member):
+    visible = ProjectFactory(title="Members Project", visibility="members")
+    EventFactory(title="Roundtable", project=visible)
+    EventFactory(title="Open workshop", project=ProjectFactory(title="Secret Draft Project", state="draft"))
+    client.force_login(member)
+
+    response = client.get(reverse("events:event_list"))
+
+    page = page_of(response)
+    assert [label for _, label in response.context["form"].fields["project"].choices] == [
+        "All projects",
+        "Members Project",
+    ]
+    assert "hosted by Members Project" in page and "Secret Draft Project" not in page
+
+
+def test_the_event_page_names_the_hosting_project_only_to_who_may_see_it(client, member):
+    project = ProjectFactory(title="Members Project", slug="members-project", visibility="members")
+    event = EventFactory(title="Roundtable", project=project)
+
+    anonymous = page_of(client.get(event.get_absolute_url()))
+    client.force_login(member)
+    inside = page_of(client.get(event.get_absolute_url()))
+
+    assert "Members Project" not in anonymous and "members-project" not in anonymous
+    assert "Hosted by the project" in inside and project.get_absolute_url() in inside
+
+
 def test_list_ignores_unknown_filter_values(client):
     EventFactory(title="Open evaluation workshop")
 
@@ -158,8 +199,9 @@ def test_list_costs_the_same_queries_for_5_and_200_events(client, django_assert_
         client.force_login(viewer)
 
     # focus areas, hosting projects, count, page of events (with project), the viewer's registrations;
-    # signed in: also whether the viewer may create events
-    with django_assert_num_queries(layout_queries(client) + (6 if signed_in else 4)):
+    # signed in: also whether the viewer may create events, and twice whether they belong to a member organization
+    # (projects_visible_to asks it once for the filter's projects, once for the cards' "hosted by")
+    with django_assert_num_queries(layout_queries(client) + (8 if signed_in else 4)):
         response = client.get(reverse("events:event_list"))
 
     assert response.status_code == 200
@@ -286,8 +328,9 @@ def test_event_page_costs_the_same_queries_for_5_and_200_registrations(
     register(event, person)
     client.force_login(person)
 
-    # the event (with project and organizer flag), the viewer's registration with its waitlist position
-    with django_assert_num_queries(layout_queries(client) + 2):
+    # the event (with project and organizer flag), the viewer's registration with its waitlist position, and
+    # whether the viewer belongs to a member organization (projects_visible_to: may they see the hosting project)
+    with django_assert_num_queries(layout_queries(client) + 3):
         response = client.get(event.get_absolute_url())
 
     assert response.status_code == 200
