@@ -17,18 +17,13 @@ from typing import Any
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
-from members.models import Affiliation, Organization
+from members.selectors import is_member_expression
 from projects.models import Project
 from projects.selectors import projects_visible_to
 
 from .models import Event, Registration
 
 UPCOMING, PAST = "upcoming", "past"
-
-
-def _is_member_expression(person: Any) -> Exists:
-    """True in SQL when the person belongs to an active member organization (no extra query)."""
-    return Exists(Affiliation.objects.filter(person_id=person.pk, organization__status=Organization.Status.ACTIVE))
 
 
 def events_visible_to(person: Any) -> QuerySet[Event]:
@@ -40,7 +35,7 @@ def events_visible_to(person: Any) -> QuerySet[Event]:
         return Event.objects.filter(listed, visibility=Event.Visibility.PUBLIC)
     organized = Event.organizers.through.objects.filter(user_id=person.pk).values("event_id")
     registered = Registration.objects.filter(person_id=person.pk).values("event_id")
-    return Event.objects.alias(viewer_is_member=_is_member_expression(person)).filter(
+    return Event.objects.alias(viewer_is_member=is_member_expression(person)).filter(
         (listed & (Q(visibility=Event.Visibility.PUBLIC) | Q(viewer_is_member=True)))
         | Q(pk__in=organized)
         | Q(pk__in=registered)

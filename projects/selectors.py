@@ -5,9 +5,9 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from members.models import Organization
+from members.selectors import is_member_expression
 
 from .models import CatalogEntry, FocusArea, Participation, Project, ProjectUpdate
-from .services import is_alliance_member
 
 LATEST_UPDATES = 10
 
@@ -21,12 +21,12 @@ def projects_visible_to(person: Any) -> QuerySet[Project]:
     if getattr(person, "is_staff", False):
         return Project.objects.all()
     listed = Q(state__in=Project.LISTED_STATES)
-    if not is_alliance_member(person):
-        listed &= Q(visibility=Project.Visibility.PUBLIC)
-    if getattr(person, "is_authenticated", False):
-        own = Project.objects.filter(participations__person=person).values("pk")
-        return Project.objects.filter(listed | Q(pk__in=own))
-    return Project.objects.filter(listed)
+    if not getattr(person, "is_authenticated", False):
+        return Project.objects.filter(listed, visibility=Project.Visibility.PUBLIC)
+    own = Project.objects.filter(participations__person=person).values("pk")
+    return Project.objects.alias(viewer_is_member=is_member_expression(person)).filter(
+        (listed & (Q(visibility=Project.Visibility.PUBLIC) | Q(viewer_is_member=True))) | Q(pk__in=own)
+    )
 
 
 def sponsor_choices(person: Any, project: Project | None = None) -> QuerySet[Organization]:

@@ -555,7 +555,7 @@ def test_session_writes_without_csrf_token_are_refused(csrf_api_client, world):
 
 # count, page of events (with project); for a person, also their registrations (with waitlist positions) and
 # whether they belong to a member organization (projects_visible_to: may they see each hosting project)
-EVENT_LIST_QUERIES = {"anonymous": 2, "person": 4}
+EVENT_LIST_QUERIES = {"anonymous": 2, "person": 3}
 
 
 @pytest.mark.parametrize("count", [5, 200])

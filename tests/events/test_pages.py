@@ -199,9 +199,8 @@ def test_list_costs_the_same_queries_for_5_and_200_events(client, django_assert_
         client.force_login(viewer)
 
     # focus areas, hosting projects, count, page of events (with project), the viewer's registrations;
-    # signed in: also whether the viewer may create events, and twice whether they belong to a member organization
-    # (projects_visible_to asks it once for the filter's projects, once for the cards' "hosted by")
-    with django_assert_num_queries(layout_queries(client) + (8 if signed_in else 4)):
+    # signed in: also whether the viewer may create events (membership is a subquery of the lists, not a query)
+    with django_assert_num_queries(layout_queries(client) + (6 if signed_in else 4)):
         response = client.get(reverse("events:event_list"))
 
     assert response.status_code == 200
@@ -328,9 +327,9 @@ def test_event_page_costs_the_same_queries_for_5_and_200_registrations(
     register(event, person)
     client.force_login(person)
 
-    # the event (with project and organizer flag), the viewer's registration with its waitlist position, and
-    # whether the viewer belongs to a member organization (projects_visible_to: may they see the hosting project)
-    with django_assert_num_queries(layout_queries(client) + 3):
+    # the event (with project, organizer flag and whether the viewer may see the hosting project), and the
+    # viewer's registration with its waitlist position
+    with django_assert_num_queries(layout_queries(client) + 2):
         response = client.get(event.get_absolute_url())
 
     assert response.status_code == 200

@@ -223,9 +223,9 @@ def test_the_project_page_costs_the_same_queries_for_few_and_many(
         response = client.get(project.get_absolute_url())
     assert response.status_code == 200
 
-    # a signed-in lead: session, user, the header's unread notifications and admin check, membership, the same six
+    # a signed-in lead: session, user, the header's unread notifications and admin check, the same six
     client.force_login(lead)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(project.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["pending"]) == size
