@@ -26,6 +26,12 @@ class NotPermitted(DomainError):
     status_code = 403
 
 
+def require_staff(actor) -> None:
+    """Staff (the secretariat and the committees) decide; anyone else is refused."""
+    if not getattr(actor, "is_staff", False):
+        raise NotPermitted("Only alliance staff can do this.")
+
+
 def validate_model(instance, *, exclude: Iterable[str] = ()) -> None:
     """Run the model's own validation (fields, choices, constraints) before a service writes it.
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliance.audit import audit_record
-from alliance.errors import DomainError, NotPermitted, validate_model
+from alliance.errors import DomainError, NotPermitted, require_staff, validate_model
 from alliance.models import Notification
 from alliance.notifications import notify, staff_recipients
 from alliance.slugs import unique_slug
@@ -52,11 +52,6 @@ def _require_admin(actor: Any, organization: Organization, *, allow_staff: bool 
         return
     if not is_organization_admin(actor, organization):
         raise NotPermitted(f"Only an admin of {organization} can do this.")
-
-
-def _require_staff(actor: Any) -> None:
-    if not getattr(actor, "is_staff", False):
-        raise NotPermitted("Only alliance staff can do this.")
 
 
 def _link(name: str, **kwargs: Any) -> str:
@@ -143,7 +138,7 @@ def organization_update(*, actor: User, organization: Organization, **fields: An
 
 def organization_change_status(*, actor: User, organization: Organization, status: str, note: str = "") -> Organization:
     """Staff suspend, lapse, withdraw or reinstate a member organization."""
-    _require_staff(actor)
+    require_staff(actor)
     if status not in Organization.Status.values or status == Organization.Status.APPLICANT:
         raise DomainError("Choose active, suspended, lapsed or withdrawn.", field="status")
     with transaction.atomic():
@@ -235,7 +230,7 @@ def _require_status(application: MembershipApplication, allowed: tuple[str, ...]
 
 
 def _require_decider(actor: User, application: MembershipApplication) -> None:
-    _require_staff(actor)
+    require_staff(actor)
     if Affiliation.objects.filter(person=actor, organization_id=application.organization_id).exists():
         raise NotPermitted("You cannot decide on an application of your own organization.")
 

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from alliance.audit import audit_record
-from alliance.errors import DomainError, NotPermitted, validate_model
+from alliance.errors import DomainError, NotPermitted, require_staff, validate_model
 from alliance.models import Notification
 from alliance.notifications import notify, staff_recipients
 from alliance.slugs import unique_slug
@@ -54,11 +54,6 @@ def is_project_lead(person: Any, project: Project) -> bool:
     ).exists()
 
 
-def _require_staff(actor: Any) -> None:
-    if not getattr(actor, "is_staff", False):
-        raise NotPermitted("Only alliance staff can do this.")
-
-
 def _require_lead(actor: Any, project: Project, *, allow_staff: bool = True) -> None:
     if allow_staff and getattr(actor, "is_staff", False):
         return
@@ -73,7 +68,7 @@ def _require_member(actor: Any) -> None:
 
 def _require_decider(actor: Any, project: Project) -> None:
     """Staff decide on proposals, except those sponsored by an organization they belong to."""
-    _require_staff(actor)
+    require_staff(actor)
     if Affiliation.objects.filter(person=actor, organization__in=project.sponsors.all()).exists():
         raise NotPermitted("You belong to a sponsoring organization of this proposal: another reviewer must decide.")
 
@@ -106,7 +101,7 @@ FOCUS_AREA_EDITABLE_FIELDS = ("name", "description")
 
 def focus_area_create(*, actor: User, name: str, description: str = "", slug: str = "") -> FocusArea:
     """Staff add a theme of the alliance's work; the address (slug) is chosen from the name unless given."""
-    _require_staff(actor)
+    require_staff(actor)
     area = FocusArea(
         name=(name or "").strip(),
         slug=slug or unique_slug(FocusArea, name or "", fallback="focus-area"),
@@ -121,7 +116,7 @@ def focus_area_create(*, actor: User, name: str, description: str = "", slug: st
 
 def focus_area_update(*, actor: User, focus_area: FocusArea, **fields: Any) -> FocusArea:
     """Staff rename or describe a focus area; its address stays, so links to it keep working."""
-    _require_staff(actor)
+    require_staff(actor)
     unknown = set(fields) - set(FOCUS_AREA_EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
@@ -308,7 +303,7 @@ def project_submit(*, actor: User, project: Project) -> Project:
 
 def proposal_review_add(*, actor: User, project: Project, recommendation: str, comment: str) -> ProposalReview:
     """A staff reviewer comments on a proposal and recommends; the decision is a separate act."""
-    _require_staff(actor)
+    require_staff(actor)
     review = ProposalReview(project=project, reviewer=actor, recommendation=recommendation, comment=comment.strip())
     validate_model(review, exclude=["project", "reviewer"])
     with transaction.atomic():
@@ -363,7 +358,7 @@ def project_reject(*, actor: User, project: Project, reason: str) -> Project:
 def _staff_transition(
     *, actor: User, project: Project, allowed: tuple[str, ...], to: str, action: str, reason: str = ""
 ) -> Project:
-    _require_staff(actor)
+    require_staff(actor)
     with transaction.atomic():
         project = _transition(actor=actor, project=project, allowed=allowed, to=to, action=action, reason=reason)
         _notify_project(project, "project_state_changed", _participants(project), action=action, reason=reason)
@@ -643,7 +638,7 @@ def _notify_catalog(entry: CatalogEntry, template: str, recipients: Iterable[Any
 
 def catalog_entry_validate(*, actor: User, entry: CatalogEntry, checklist: dict[str, bool]) -> CatalogEntry:
     """Staff validate (or renew) an entry against the checklist; validation lasts CATALOG_VALIDATION_PERIOD."""
-    _require_staff(actor)
+    require_staff(actor)
     missing = [label for key, label in CATALOG_CHECKLIST.items() if not checklist.get(key)]
     if missing:
         raise DomainError(f"The checklist is not complete: {'; '.join(missing)}.", field="checklist")
