@@ -1,15 +1,27 @@
 """The audit trail: services call ``audit_record`` inside their transaction for every state change.
 
-Each entry also feeds the outgoing webhooks: the action is offered to ``webhook_event_emit``, which records a
-delivery per subscribed endpoint in the same transaction, so a rolled-back change sends nothing.
+Other apps hear of each entry through listeners they register in their ``AppConfig.ready()``
+(``audit_listener_register``). A listener runs in the same transaction as the change, so what it writes (a
+webhook delivery, for example) commits with the change or not at all; the ground floor knows none of them.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .models import AuditEntry
+
+AuditListener = Callable[[AuditEntry, models.Model], None]  # (the entry, the changed object)
+
+_listeners: list[AuditListener] = []
+
+
+def audit_listener_register(listener: AuditListener) -> None:
+    """Call ``listener(entry, target)`` after every audit entry, inside the change's transaction (once each)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def audit_record(
@@ -21,8 +33,6 @@ def audit_record(
     note: str = "",
 ) -> AuditEntry:
     """Record that ``actor`` did ``action`` to ``target``; ``changes`` maps a field to (before, after)."""
-    from .webhooks.services import webhook_event_emit  # the webhooks app builds on this module
-
     entry = AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
@@ -32,7 +42,8 @@ def audit_record(
         changes={field: [_jsonable(before), _jsonable(after)] for field, (before, after) in (changes or {}).items()},
         note=note,
     )
-    webhook_event_emit(action=action, target=target, occurred_at=entry.created_at)
+    for listener in _listeners:
+        listener(entry, target)
     return entry
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import notifications
 from .errors import DomainError
 from .models import Notification, NotificationPreference
-from .views import staff_required
+from .pages import staff_required
 
 INBOX_PAGE_SIZE = 20
 FAILED_PAGE_SIZE = 50

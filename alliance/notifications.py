@@ -6,8 +6,9 @@ if the broker cannot be reached the request still completes promptly (short brok
 breaker that stops trying for ``BROKER_RETRY_AFTER`` seconds) and the periodic sweep delivers the message
 later. A rolled-back change leaves no row, so it notifies no one.
 
-Message templates live in ``templates/notifications/<name>.txt``: the first line is the subject, the rest is
-the plain-text body. The HTML part of the email is ``notifications/email.html`` rendered from that same text.
+Each app keeps the messages it sends in ``<app>/templates/<app>/notifications/<name>.txt`` and names them by that
+path (``template="events/notifications/event_reminder"``): the first line is the subject, the rest is the
+plain-text body. The email's layout is ``alliance/notifications/email.txt`` and ``.html``, around that text.
 
 Preferences: a person may turn email of a kind (membership, projects, events, digests) off. Transactional
 messages always go: invitations and security messages (by kind), and what a service marks
@@ -28,7 +29,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import timedelta
 from email.utils import parseaddr
 from functools import partial
 from typing import Any
@@ -36,7 +37,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.template import Context
 from django.template.loader import get_template, render_to_string
@@ -45,7 +46,7 @@ from django.utils import timezone, translation
 
 from .audit import audit_record
 from .errors import DomainError, NotPermitted
-from .models import DigestSent, Notification, NotificationPreference, NotificationProfile
+from .models import Notification, NotificationPreference, NotificationProfile
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,6 @@ MAX_ATTEMPTS = 6  # back-off 2, 4, 8, 16, 32 minutes, then failed: about an hour
 BROKER_RETRY_AFTER = 30.0  # seconds without publishing after the broker failed once; the sweep covers the gap
 ALWAYS_TRANSACTIONAL = {Notification.Kind.INVITATION, Notification.Kind.SECURITY}
 UNSUBSCRIBE_SALT = "alliance.notifications.unsubscribe"
-DIGEST_EVENTS_AHEAD = timedelta(days=14)
 
 Recipient = Any  # a person (with .email) or a bare email address
 
@@ -124,7 +124,7 @@ def staff_recipients() -> list[Recipient]:
 
 def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
     """Subject and plain-text body; plain text is not HTML, so nothing is escaped (the HTML part escapes it)."""
-    text = get_template(f"notifications/{template}.txt").template.render(Context(context, autoescape=False)).strip()
+    text = get_template(f"{template}.txt").template.render(Context(context, autoescape=False)).strip()
     subject, _, body = text.partition("\n")
     return subject.strip(), body.strip() + "\n"
 
@@ -300,8 +300,8 @@ def _email_message(notification: Notification) -> EmailMultiAlternatives:
         "preferences_url": settings.SITE_URL + reverse("notification_preferences"),
     }
     with translation.override(notification.language or settings.LANGUAGE_CODE):
-        text = render_to_string("notifications/email.txt", context)
-        html = render_to_string("notifications/email.html", context)
+        text = render_to_string("alliance/notifications/email.txt", context)
+        html = render_to_string("alliance/notifications/email.html", context)
     headers = {"Message-ID": _message_id(notification)}
     if unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
@@ -431,77 +431,3 @@ def notification_mark_read(*, person: Any, notification: Notification) -> Notifi
 def notifications_mark_all_read(*, person: Any) -> int:
     """Mark every unread notification of the person read; returns how many were unread."""
     return Notification.objects.filter(recipient=person, read_at__isnull=True).update(read_at=timezone.now())
-
-
-# --- the weekly digest -----------------------------------------------------------------------------------------
-
-
-def week_of(moment: Any) -> date:
-    """The Monday of the ISO week of an aware datetime (in the site's time zone)."""
-    day = timezone.localdate(moment)
-    return day - timedelta(days=day.weekday())
-
-
-def digest_send(*, person: Any, now: Any = None) -> Notification | None:
-    """This week's digest for one person: updates of their projects in the last week, visible events in the
-    next two weeks. Sent at most once per person and week (``DigestSent``); nothing is sent when there is
-    nothing to tell. Returns the notification, or None.
-    """
-    from events.models import Event
-    from events.selectors import events_visible_to
-    from projects.models import Participation, ProjectUpdate
-
-    now = now or timezone.now()
-    week = week_of(now)
-    updates = list(
-        ProjectUpdate.objects.filter(
-            created_at__gte=now - timedelta(days=7),
-            created_at__lte=now,
-            project__participations__person=person,
-            project__participations__status=Participation.Status.ACTIVE,
-        )
-        .exclude(author=person)
-        .select_related("project", "author")
-        .distinct()
-        .order_by("project__title", "-created_at")
-    )
-    events = list(
-        events_visible_to(person)
-        .filter(status=Event.Status.PUBLISHED, starts_at__gte=now, starts_at__lte=now + DIGEST_EVENTS_AHEAD)
-        .order_by("starts_at", "pk")
-    )
-    if not updates and not events:
-        return None
-    try:
-        with transaction.atomic():
-            sent = DigestSent.objects.create(person=person, week=week)
-            [notification] = notify(
-                recipients=[person],
-                kind=Notification.Kind.DIGESTS,
-                template="weekly_digest",
-                context={"updates": updates, "events": events, "week": week},
-                url=reverse("inbox"),
-            )
-            sent.notification = notification
-            sent.save(update_fields=["notification"])
-    except IntegrityError:
-        return None  # this week's digest already went out (another run got there first)
-    return notification
-
-
-def digests_send(*, now: Any = None) -> int:
-    """The weekly digest for everyone who turned it on and has not had this week's yet; safe to run again."""
-    from django.contrib.auth import get_user_model
-
-    now = now or timezone.now()
-    people = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            notification_preferences__kind=NotificationPreference.Kind.DIGESTS,
-            notification_preferences__email_enabled=True,
-        )
-        .exclude(pk__in=DigestSent.objects.filter(week=week_of(now)).values("person_id"))
-        .order_by("pk")
-    )
-    return sum(digest_send(person=person, now=now) is not None for person in people)

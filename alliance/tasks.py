@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .notifications import digests_send, notification_deliver, notifications_sweep_run
+from .notifications import notification_deliver, notifications_sweep_run
 
 
 @shared_task(acks_late=True)
@@ -13,9 +13,3 @@ def deliver_notification(notification_id: int) -> bool:
 def notifications_sweep() -> int:
     """Deliver whatever is still pending: the broker was down, a worker died, or a retry is due."""
     return notifications_sweep_run()
-
-
-@shared_task
-def weekly_digests() -> int:
-    """Send this week's digest to everyone who asked for it and has not had it; safe to run every hour."""
-    return digests_send()

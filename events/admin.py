@@ -15,8 +15,8 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from alliance.admin_actions import run_service_on_each
 from alliance.errors import DomainError
-from members.admin import run_service_on_each
 from members.models import User
 from members.selectors import person_by_email
 

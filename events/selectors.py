@@ -233,3 +233,13 @@ def feed_events(person: Any) -> QuerySet[Event]:
         .order_by("starts_at", "pk")
         .distinct()
     )
+
+
+# --- who is who (permission predicates: services, views, templates and serializers all ask these) ---------
+
+
+def is_organizer(person: Any, event: Event) -> bool:
+    """One of the event's organizers, or staff (who organize every event)."""
+    if not getattr(person, "is_authenticated", False):
+        return False
+    return person.is_staff or event.organizers.filter(pk=person.pk).exists()

@@ -19,10 +19,12 @@ from alliance.models import Notification
 from alliance.notifications import notify
 from alliance.slugs import unique_slug
 from members.models import Affiliation, Organization, User
+from members.selectors import is_alliance_member
 from projects.models import Project
-from projects.services import is_alliance_member, is_project_lead
+from projects.selectors import is_project_lead
 
 from .models import CalendarFeed, Event, Registration
+from .selectors import is_organizer
 
 # Test-only switch: the race tests turn it off to show that without the lock the race is real.
 LOCK_EVENT_ROWS = True
@@ -38,12 +40,6 @@ EVENT_EDITABLE_FIELDS = (
 
 
 # --- who may organize --------------------------------------------------------------------------------------------
-
-
-def is_organizer(person: Any, event: Event) -> bool:
-    if not getattr(person, "is_authenticated", False):
-        return False
-    return person.is_staff or event.organizers.filter(pk=person.pk).exists()
 
 
 def _require_organizer(actor: Any, event: Event) -> None:
@@ -192,7 +188,7 @@ def event_cancel(*, actor: User, event: Event, reason: str = "") -> Event:
                 registrations__event=event, registrations__status__in=Registration.ACTIVE_STATUSES
             ).order_by("pk")
         )
-        _notify_event(event, "event_cancelled", people, transactional=True, reason=reason)
+        _notify_event(event, "events/notifications/event_cancelled", people, transactional=True, reason=reason)
     return event
 
 
@@ -215,7 +211,7 @@ def event_organizer_add(*, actor: User, event: Event, person: User) -> Event:
         audit_record(
             actor=actor, action="event.organizer_added", target=event, changes={"organizers": (None, person.email)}
         )
-        _notify_event(event, "event_organizer_added", [person], added_by=actor)
+        _notify_event(event, "events/notifications/event_organizer_added", [person], added_by=actor)
     return event
 
 
@@ -337,7 +333,11 @@ def event_register(*, actor: User, event: Event) -> Registration:
             target=registration,
             changes={"status": (None, registration.status)},
         )
-        template = "registration_confirmed" if seat_free else "registration_waitlisted"
+        template = (
+            "events/notifications/registration_confirmed"
+            if seat_free
+            else "events/notifications/registration_waitlisted"
+        )
         _notify_event(event, template, [actor], transactional=True, registration=registration)
     return registration
 
@@ -367,7 +367,11 @@ def _promote(event: Event, *, actor: Any, now: datetime) -> list[Registration]:
             changes={"status": (Registration.Status.WAITLISTED, Registration.Status.CONFIRMED)},
         )
         _notify_event(
-            event, "registration_promoted", [registration.person], transactional=True, registration=registration
+            event,
+            "events/notifications/registration_promoted",
+            [registration.person],
+            transactional=True,
+            registration=registration,
         )
         promoted.append(registration)
     return promoted
@@ -488,7 +492,12 @@ def event_reminders_send(*, now: datetime | None = None) -> int:
                 continue
             registration.reminder_sent_at = now
             registration.save(update_fields=["reminder_sent_at"])
-            _notify_event(registration.event, "event_reminder", [registration.person], registration=registration)
+            _notify_event(
+                registration.event,
+                "events/notifications/event_reminder",
+                [registration.person],
+                registration=registration,
+            )
             sent += 1
     return sent
 

@@ -497,7 +497,7 @@ def event_organizer_remove(request: HttpRequest, slug: str, user_id: int) -> Htt
         raise PermissionDenied(error.message) from error
     except DomainError as error:
         return _organizers_response(request, event, error=error.message)
-    if not services.is_organizer(request.user, event):
+    if not selectors.is_organizer(request.user, event):
         messages.success(request, "You no longer organize this event.")
         if request.htmx:
             return HttpResponse(status=204, headers={"HX-Redirect": event.get_absolute_url()})

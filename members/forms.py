@@ -164,12 +164,3 @@ class DirectoryFilterForm(forms.Form):
             } | {"search": str(self.data.get("q", ""))[:100].strip()}
         data = self.cleaned_data
         return {"search": data["q"].strip(), "kind": data["kind"], "country": data["country"], "tier": data["tier"]}
-
-
-class AuditFilterForm(forms.Form):
-    action = forms.CharField(label="Action", required=False, max_length=64)
-    target = forms.CharField(
-        label="Target", required=False, max_length=255, help_text="Part of the target's name, e.g. an organization."
-    )
-    target_type = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    target_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)

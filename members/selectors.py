@@ -91,3 +91,20 @@ def person_verified_domains(person: Any) -> set[str]:
 def person_by_email(email: str) -> User | None:
     """The account with this address, whatever its case; services decide whether it may take part."""
     return User.objects.filter(email__iexact=(email or "").strip()).first()
+
+
+# --- who is who (permission predicates: services, views, templates and serializers all ask these) ---------
+
+
+def is_organization_admin(person: Any, organization: Organization) -> bool:
+    """An admin of this organization (staff are not, by this alone: callers that let staff act say so)."""
+    if not getattr(person, "is_authenticated", False):
+        return False
+    return Affiliation.objects.filter(person=person, organization=organization, role=Affiliation.Role.ADMIN).exists()
+
+
+def is_alliance_member(person: Any) -> bool:
+    """A person affiliated with an active member organization."""
+    if not getattr(person, "is_authenticated", False):
+        return False
+    return Affiliation.objects.filter(person=person, organization__status=Organization.Status.ACTIVE).exists()

@@ -33,18 +33,12 @@ from .models import (
     OrganizationDomain,
     User,
 )
-from .selectors import person_verified_domains
+from .selectors import is_organization_admin, person_verified_domains
 
 ORGANIZATION_EDITABLE_FIELDS = ("name", "kind", "country", "website", "description", "logo")
 
 
 # --- permission helpers ------------------------------------------------------------------------------------
-
-
-def is_organization_admin(person: Any, organization: Organization) -> bool:
-    if not getattr(person, "is_authenticated", False):
-        return False
-    return Affiliation.objects.filter(person=person, organization=organization, role=Affiliation.Role.ADMIN).exists()
 
 
 def _require_admin(actor: Any, organization: Organization, *, allow_staff: bool = True) -> None:
@@ -160,7 +154,7 @@ def organization_change_status(*, actor: User, organization: Organization, statu
         notify(
             recipients=_admins(organization),
             kind=Notification.Kind.MEMBERSHIP,
-            template="organization_status_changed",
+            template="members/notifications/organization_status_changed",
             context={"organization": organization, "note": note},
             url=organization.get_absolute_url(),
         )
@@ -215,8 +209,10 @@ def application_submit(
                 changes={"status": (before, organization.status)},
             )
         audit_record(actor=actor, action="application.submitted", target=application)
-        _notify_application(application, "application_received", [*_admins(organization)], transactional=True)
-        _notify_application(application, "application_received_staff", staff_recipients())
+        _notify_application(
+            application, "members/notifications/application_received", [*_admins(organization)], transactional=True
+        )
+        _notify_application(application, "members/notifications/application_received_staff", staff_recipients())
     return application
 
 
@@ -274,7 +270,11 @@ def _decide(
             changes={"status": (before, status)},
             note=reason,
         )
-        template = "application_changes_requested" if status == "changes_requested" else "application_decided"
+        template = (
+            "members/notifications/application_changes_requested"
+            if status == "changes_requested"
+            else "members/notifications/application_decided"
+        )
         _notify_application(application, template, _admins(application.organization), transactional=True)
     return application
 
@@ -351,7 +351,7 @@ def application_resubmit(
         validate_model(application, exclude=["organization", "submitted_by", "decided_by"])
         application.save(update_fields=["status", "statement", "tier", "updated_at"])
         audit_record(actor=actor, action="application.resubmitted", target=application, changes=changes)
-        _notify_application(application, "application_received_staff", staff_recipients())
+        _notify_application(application, "members/notifications/application_received_staff", staff_recipients())
     return application
 
 
@@ -484,7 +484,7 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
     notify(
         recipients=[invitation.email],
         kind=Notification.Kind.INVITATION,
-        template="invitation",
+        template="members/notifications/invitation",
         context={
             "invitation": invitation,
             "organization": invitation.organization,
@@ -604,7 +604,7 @@ def invitation_accept(*, actor: User, token: str) -> Affiliation:
         notify(
             recipients=[invitation.invited_by],
             kind=Notification.Kind.MEMBERSHIP,
-            template="invitation_accepted",
+            template="members/notifications/invitation_accepted",
             context={"invitation": invitation, "organization": invitation.organization, "person": actor},
         )
     return affiliation
@@ -656,7 +656,7 @@ def join_request_create(*, actor: User, organization: Organization, message: str
             notify(
                 recipients=_admins(organization),
                 kind=Notification.Kind.MEMBERSHIP,
-                template="join_request_received",
+                template="members/notifications/join_request_received",
                 context={"join_request": join_request, "organization": organization, "person": actor},
                 url=reverse("members:my_organization", kwargs={"slug": organization.slug}),
             )
@@ -692,7 +692,7 @@ def _decide_join_request(*, actor: User, join_request: JoinRequest, status: str)
         notify(
             recipients=[join_request.person],
             kind=Notification.Kind.MEMBERSHIP,
-            template="join_request_decided",
+            template="members/notifications/join_request_decided",
             context={"join_request": join_request, "organization": join_request.organization},
             url=join_request.organization.get_absolute_url(),
             transactional=True,

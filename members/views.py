@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from alliance.errors import DomainError, NotPermitted
 from alliance.models import AuditEntry
-from alliance.views import staff_required
+from alliance.pages import staff_required
 
 from . import selectors, services
 from .forms import (
@@ -181,7 +181,7 @@ def organization_register(request: HttpRequest) -> HttpResponse:
 def application_create(request: HttpRequest, slug: str) -> HttpResponse:
     """An admin applies for membership: tier, statement of intent, and acceptance of the charter."""
     organization = _visible_organization(request, slug)
-    if not services.is_organization_admin(request.user, organization):
+    if not selectors.is_organization_admin(request.user, organization):
         raise PermissionDenied("Only an admin of the organization can apply for it.")
     open_application = organization.applications.filter(status__in=MembershipApplication.OPEN_STATUSES).first()
     if open_application is not None:
@@ -235,7 +235,7 @@ def _render_application(
     decision_form: DecisionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    is_admin = services.is_organization_admin(request.user, application.organization)
+    is_admin = selectors.is_organization_admin(request.user, application.organization)
     can_resubmit = is_admin and application.status == MembershipApplication.Status.CHANGES_REQUESTED
     can_decide = request.user.is_staff and application.status in MembershipApplication.AWAITING_STAFF
     if can_resubmit and resubmit_form is None:

@@ -10,8 +10,8 @@ from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from alliance.admin_actions import run_service_on_each
 from alliance.errors import DomainError
-from members.admin import run_service_on_each
 
 from . import services
 from .models import CatalogEntry, FocusArea, Participation, Project, ProjectUpdate, ProposalReview

@@ -175,3 +175,15 @@ def catalog_list(
         .prefetch_related(Prefetch("project__focus_areas", queryset=FocusArea.objects.order_by("name")))
         .order_by("name", "pk")
     )
+
+
+# --- who is who (permission predicates: services, views, templates and serializers all ask these) ---------
+
+
+def is_project_lead(person: Any, project: Project) -> bool:
+    """An active lead of the project."""
+    if not getattr(person, "is_authenticated", False):
+        return False
+    return Participation.objects.filter(
+        project=project, person=person, role=Participation.Role.LEAD, status=Participation.Status.ACTIVE
+    ).exists()

@@ -20,8 +20,10 @@ from alliance.models import Notification
 from alliance.notifications import notify, staff_recipients
 from alliance.slugs import unique_slug
 from members.models import Affiliation, Organization, User
+from members.selectors import is_alliance_member
 
 from .models import CatalogEntry, FocusArea, Participation, Project, ProjectUpdate, ProposalReview
+from .selectors import is_project_lead
 from .validators import normalize_spdx_expression
 
 PROJECT_EDITABLE_FIELDS = (
@@ -37,21 +39,6 @@ CATALOG_CHECKLIST = {
 
 
 # --- who is who ---------------------------------------------------------------------------------------------
-
-
-def is_alliance_member(person: Any) -> bool:
-    """A person affiliated with an active member organization."""
-    if not getattr(person, "is_authenticated", False):
-        return False
-    return Affiliation.objects.filter(person=person, organization__status=Organization.Status.ACTIVE).exists()
-
-
-def is_project_lead(person: Any, project: Project) -> bool:
-    if not getattr(person, "is_authenticated", False):
-        return False
-    return Participation.objects.filter(
-        project=project, person=person, role=Participation.Role.LEAD, status=Participation.Status.ACTIVE
-    ).exists()
 
 
 def _require_lead(actor: Any, project: Project, *, allow_staff: bool = True) -> None:
@@ -297,7 +284,7 @@ def project_submit(*, actor: User, project: Project) -> Project:
         project = _transition(
             actor=actor, project=project, allowed=(Project.State.DRAFT,), to=Project.State.PROPOSED, action="submitted"
         )
-        _notify_project(project, "project_submitted_staff", staff_recipients())
+        _notify_project(project, "projects/notifications/project_submitted_staff", staff_recipients())
     return project
 
 
@@ -332,7 +319,7 @@ def project_accept(*, actor: User, project: Project, reason: str = "") -> Projec
             action="accepted",
             reason=reason.strip(),
         )
-        _notify_project(project, "project_decided", [project.proposer, *_active_leads(project)])
+        _notify_project(project, "projects/notifications/project_decided", [project.proposer, *_active_leads(project)])
     return project
 
 
@@ -351,7 +338,7 @@ def project_reject(*, actor: User, project: Project, reason: str) -> Project:
             action="rejected",
             reason=reason,
         )
-        _notify_project(project, "project_decided", [project.proposer, *_active_leads(project)])
+        _notify_project(project, "projects/notifications/project_decided", [project.proposer, *_active_leads(project)])
     return project
 
 
@@ -361,7 +348,13 @@ def _staff_transition(
     require_staff(actor)
     with transaction.atomic():
         project = _transition(actor=actor, project=project, allowed=allowed, to=to, action=action, reason=reason)
-        _notify_project(project, "project_state_changed", _participants(project), action=action, reason=reason)
+        _notify_project(
+            project,
+            "projects/notifications/project_state_changed",
+            _participants(project),
+            action=action,
+            reason=reason,
+        )
     return project
 
 
@@ -403,7 +396,9 @@ def project_request_archive(*, actor: User, project: Project, reason: str = "") 
         project.archive_requested_at = timezone.now()
         project.save(update_fields=["archive_requested_at", "updated_at"])
         audit_record(actor=actor, action="project.archive_requested", target=project, note=reason)
-        _notify_project(project, "project_archive_requested", staff_recipients(), person=actor, reason=reason)
+        _notify_project(
+            project, "projects/notifications/project_archive_requested", staff_recipients(), person=actor, reason=reason
+        )
     return project
 
 
@@ -447,7 +442,7 @@ def participation_join(*, actor: User, project: Project, message: str = "") -> P
             if pending:
                 _notify_project(
                     project,
-                    "participation_requested",
+                    "projects/notifications/participation_requested",
                     _active_leads(project),
                     person=actor,
                     message=participation.message,
@@ -496,7 +491,9 @@ def participation_approve(*, actor: User, participation: Participation) -> Parti
             target=participation,
             changes={"status": (Participation.Status.PENDING, Participation.Status.ACTIVE)},
         )
-        _notify_project(participation.project, "participation_decided", [participation.person], approved=True)
+        _notify_project(
+            participation.project, "projects/notifications/participation_decided", [participation.person], approved=True
+        )
     return participation
 
 
@@ -513,7 +510,12 @@ def participation_decline(*, actor: User, participation: Participation) -> None:
             target=participation.project,
             changes={"person": (participation.person.email, None)},
         )
-        _notify_project(participation.project, "participation_decided", [participation.person], approved=False)
+        _notify_project(
+            participation.project,
+            "projects/notifications/participation_decided",
+            [participation.person],
+            approved=False,
+        )
         participation.delete()
 
 
@@ -580,7 +582,12 @@ def project_update_post(*, actor: User, project: Project, title: str, body: str)
             raise DomainError("Updates can be posted on proposed, incubating and active projects.")
         update.save()
         audit_record(actor=actor, action="project.update_posted", target=project, note=update.title)
-        _notify_project(project, "project_update_posted", _participants(project, exclude=actor), update=update)
+        _notify_project(
+            project,
+            "projects/notifications/project_update_posted",
+            _participants(project, exclude=actor),
+            update=update,
+        )
     return update
 
 
@@ -622,7 +629,7 @@ def catalog_entry_submit(
             raise DomainError("Only incubating and active projects publish catalog entries.")
         entry.save()
         audit_record(actor=actor, action="catalog.submitted", target=entry)
-        _notify_catalog(entry, "catalog_submitted_staff", staff_recipients())
+        _notify_catalog(entry, "projects/notifications/catalog_submitted_staff", staff_recipients())
     return entry
 
 
@@ -666,7 +673,7 @@ def catalog_entry_validate(*, actor: User, entry: CatalogEntry, checklist: dict[
             else ("catalog.validated")
         )
         audit_record(actor=actor, action=action, target=entry, changes={"status": (before, entry.status)})
-        _notify_catalog(entry, "catalog_validated", _active_leads(entry.project))
+        _notify_catalog(entry, "projects/notifications/catalog_validated", _active_leads(entry.project))
     return entry
 
 
@@ -688,7 +695,7 @@ def catalog_entry_deprecate(*, actor: User, entry: CatalogEntry, reason: str = "
             changes={"status": (before, entry.status)},
             note=reason,
         )
-        _notify_catalog(entry, "catalog_deprecated", _active_leads(entry.project), reason=reason)
+        _notify_catalog(entry, "projects/notifications/catalog_deprecated", _active_leads(entry.project), reason=reason)
     return entry
 
 
@@ -718,7 +725,7 @@ def catalog_expire_due(*, now: datetime | None = None) -> dict[str, int]:
                 target=entry,
                 changes={"status": (CatalogEntry.Status.VALIDATED, CatalogEntry.Status.EXPIRED)},
             )
-            _notify_catalog(entry, "catalog_expired", _active_leads(entry.project))
+            _notify_catalog(entry, "projects/notifications/catalog_expired", _active_leads(entry.project))
             expired += 1
     warning_until = now + settings.CATALOG_EXPIRY_WARNING
     for entry in _due_entries(
@@ -735,7 +742,7 @@ def catalog_expire_due(*, now: datetime | None = None) -> dict[str, int]:
                 continue
             entry.expiry_warning_sent_at = now
             entry.save(update_fields=["expiry_warning_sent_at", "updated_at"])
-            _notify_catalog(entry, "catalog_expiring", _active_leads(entry.project))
+            _notify_catalog(entry, "projects/notifications/catalog_expiring", _active_leads(entry.project))
             warned += 1
     return {"expired": expired, "warned": warned}
 

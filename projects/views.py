@@ -17,10 +17,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from alliance.errors import DomainError, NotPermitted
-from alliance.views import staff_required
+from alliance.pages import form_error, query_string_without_page, refusal_of, staff_required
 from members import selectors as members_selectors
 from members.models import Affiliation, Organization
-from members.views import _form_error, _query_string_without_page, _run
 
 from . import selectors, services
 from .forms import (
@@ -83,7 +82,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page_obj": page,
         "projects": page.object_list,
-        "query_string": _query_string_without_page(request),
+        "query_string": query_string_without_page(request),
         "filtered": any(filters.values()),
     }
     if request.htmx and not request.htmx.history_restore_request:
@@ -98,7 +97,7 @@ def my_projects(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "projects/my_projects.html",
-        {"participations": participations, "can_propose": services.is_alliance_member(request.user)},
+        {"participations": participations, "can_propose": members_selectors.is_alliance_member(request.user)},
     )
 
 
@@ -200,12 +199,12 @@ def project_create(request: HttpRequest) -> HttpResponse:
             )
         },
     )
-    can_propose = services.is_alliance_member(request.user)
+    can_propose = members_selectors.is_alliance_member(request.user)
     if request.method == "POST" and form.is_valid():
         try:
             project = _raise_not_permitted(services.project_create, actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, "Your draft is saved. Read it over, then submit it for review.")
             return redirect(project)
@@ -220,7 +219,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def project_edit(request: HttpRequest, slug: str) -> HttpResponse:
     project = _visible_project(request, slug)
-    is_lead = services.is_project_lead(request.user, project)
+    is_lead = selectors.is_project_lead(request.user, project)
     if not _can_edit(request.user, project, is_lead):
         raise PermissionDenied("You cannot edit this project.")
     form = ProjectForm(
@@ -240,7 +239,7 @@ def project_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 **fields,
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, "The project was saved." if form.changed_data else "Nothing changed.")
             return redirect(project)
@@ -256,7 +255,7 @@ def project_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def project_submit(request: HttpRequest, slug: str) -> HttpResponse:
     project = _visible_project(request, slug)
-    error = _run(services.project_submit, actor=request.user, project=project)
+    error = refusal_of(services.project_submit, actor=request.user, project=project)
     return _done(request, project, error, "Your proposal was submitted; alliance staff will review it.")
 
 
@@ -282,7 +281,7 @@ def project_decide(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 project = services.project_reject(actor=request.user, project=project, reason=reason)
         except DomainError as refusal:  # including the conflict of interest: shown, not a 403 page
-            _form_error(form, refusal)
+            form_error(form, refusal)
             error = refusal.message
     project.review_count = project.reviews.count()
     if not form.errors:
@@ -316,7 +315,7 @@ def project_transition(request: HttpRequest, slug: str, action: str) -> HttpResp
     if action == "archive":
         form = ReasonForm(request.POST)
         kwargs["reason"] = form.cleaned_data["reason"] if form.is_valid() else ""
-    error = _run(service, actor=request.user, project=project, **kwargs)
+    error = refusal_of(service, actor=request.user, project=project, **kwargs)
     return _done(request, project, error, done.format(project=project))
 
 
@@ -326,7 +325,7 @@ def project_request_archive(request: HttpRequest, slug: str) -> HttpResponse:
     project = _visible_project(request, slug)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    error = _run(services.project_request_archive, actor=request.user, project=project, reason=reason)
+    error = refusal_of(services.project_request_archive, actor=request.user, project=project, reason=reason)
     return _done(request, project, error, "Staff were asked to archive the project.")
 
 
@@ -339,7 +338,7 @@ def project_review(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.proposal_review_add(actor=request.user, project=project, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             return _done(request, project, "", "Your review was recorded.", anchor="reviews")
     project = selectors.project_detail(person=request.user, slug=slug)
@@ -370,7 +369,7 @@ def project_join(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def project_leave(request: HttpRequest, slug: str) -> HttpResponse:
     project = _visible_project(request, slug)
-    error = _run(services.participation_leave, actor=request.user, project=project)
+    error = refusal_of(services.participation_leave, actor=request.user, project=project)
     if not error and project.state not in Project.LISTED_STATES and not request.user.is_staff:
         messages.success(request, f"You left {project}.")
         return redirect("projects:my_projects")
@@ -385,20 +384,22 @@ def participant_action(request: HttpRequest, slug: str, pk: int, action: str) ->
     participation = get_object_or_404(Participation.objects.select_related("person", "project"), pk=pk, project=project)
     name = participation.person.get_full_name()
     if action == "approve":
-        error = _run(services.participation_approve, actor=request.user, participation=participation)
+        error = refusal_of(services.participation_approve, actor=request.user, participation=participation)
         notice = f"{name} now takes part in the project."
     elif action == "decline":
-        error = _run(services.participation_decline, actor=request.user, participation=participation)
+        error = refusal_of(services.participation_decline, actor=request.user, participation=participation)
         notice = f"{name}'s request was declined."
     elif action == "role":
         form = RoleForm(request.POST)
         if not form.is_valid():
             return _done(request, project, "Choose lead, maintainer, contributor or observer.", "", "people")
         role = form.cleaned_data["role"]
-        error = _run(services.participation_change_role, actor=request.user, participation=participation, role=role)
+        error = refusal_of(
+            services.participation_change_role, actor=request.user, participation=participation, role=role
+        )
         notice = f"{name} is now {Participation.Role(role).label.lower()}."
     elif action == "remove":
-        error = _run(services.participation_remove, actor=request.user, participation=participation)
+        error = refusal_of(services.participation_remove, actor=request.user, participation=participation)
         notice = f"{name} was removed from the project."
     else:
         raise Http404("No such action.")
@@ -414,7 +415,7 @@ def update_post(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             _raise_not_permitted(services.project_update_post, actor=request.user, project=project, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             return _done(request, project, "", "Your update was posted; the participants were told.", "updates")
     project = selectors.project_detail(person=request.user, slug=slug)
@@ -447,7 +448,7 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page_obj": page,
         "entries": page.object_list,
-        "query_string": _query_string_without_page(request),
+        "query_string": query_string_without_page(request),
         "filtered": any(filters.values()),
     }
     if request.htmx and not request.htmx.history_restore_request:
@@ -465,7 +466,7 @@ def catalog_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_entry(request: HttpRequest, entry: CatalogEntry, *, checklist_form=None, status: int = 200) -> HttpResponse:
-    is_lead = services.is_project_lead(request.user, entry.project)
+    is_lead = selectors.is_project_lead(request.user, entry.project)
     checklist = [(label, entry.checklist.get(key, False)) for key, label in services.CATALOG_CHECKLIST.items()]
     return render(
         request,
@@ -486,7 +487,7 @@ def _render_entry(request: HttpRequest, entry: CatalogEntry, *, checklist_form=N
 def catalog_entry_create(request: HttpRequest, slug: str) -> HttpResponse:
     """A lead submits a tool, model, dataset, benchmark or learning resource of the project to the catalog."""
     project = _visible_project(request, slug)
-    if not services.is_project_lead(request.user, project):
+    if not selectors.is_project_lead(request.user, project):
         raise PermissionDenied(f"Only a lead of {project} can submit catalog entries.")
     form = CatalogEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -495,7 +496,7 @@ def catalog_entry_create(request: HttpRequest, slug: str) -> HttpResponse:
                 services.catalog_entry_submit, actor=request.user, project=project, **form.cleaned_data
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, f"{entry} was submitted; staff will validate it against the checklist.")
             return redirect(entry)
@@ -532,7 +533,7 @@ def catalog_deprecate(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _visible_entry(request, pk)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    error = _run(services.catalog_entry_deprecate, actor=request.user, entry=entry, reason=reason)
+    error = refusal_of(services.catalog_entry_deprecate, actor=request.user, entry=entry, reason=reason)
     if error:
         messages.error(request, error)
     else:

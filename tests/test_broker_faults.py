@@ -234,7 +234,7 @@ def test_a_task_redelivered_after_the_email_was_sent_but_before_the_ack_sends_no
     notifications.notify(
         recipients=[admin],
         kind=Notification.Kind.INVITATION,
-        template="organization_status_changed",
+        template="members/notifications/organization_status_changed",
         context={"organization": admin.affiliations.get().organization, "note": ""},
     )
     notification = Notification.objects.get()

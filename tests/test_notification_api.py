@@ -24,7 +24,7 @@ def notify_person(person, *, count=1, kind=Notification.Kind.MEMBERSHIP) -> list
             created += notify(
                 recipients=[person],
                 kind=kind,
-                template="organization_status_changed",
+                template="members/notifications/organization_status_changed",
                 context={"organization": organization, "note": ""},
                 url=organization.get_absolute_url(),
             )

@@ -22,7 +22,7 @@ def notify_person(person, *, kind=Notification.Kind.PROJECTS, count=1) -> list[N
             created += notify(
                 recipients=[person],
                 kind=kind,
-                template="organization_status_changed",
+                template="members/notifications/organization_status_changed",
                 context={"organization": organization, "note": "Welcome back."},
                 url=organization.get_absolute_url(),
             )
@@ -227,7 +227,7 @@ def test_transactional_email_has_no_unsubscribe_link(django_capture_on_commit_ca
         notify(
             recipients=[person],
             kind=Notification.Kind.MEMBERSHIP,
-            template="organization_status_changed",
+            template="members/notifications/organization_status_changed",
             context={"organization": OrganizationFactory(), "note": ""},
             transactional=True,
         )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from alliance import notifications, tasks
-from alliance.models import DigestSent, Notification, NotificationPreference
+from alliance.models import Notification, NotificationPreference
 from alliance.notifications import MAX_ATTEMPTS, notification_deliver, notifications_due, notify
 from events import services as event_services
 from members import services
@@ -53,7 +53,7 @@ def notify_one(recipients) -> list[Notification]:
     return notify(
         recipients=recipients,
         kind=Notification.Kind.MEMBERSHIP,
-        template="organization_status_changed",
+        template="members/notifications/organization_status_changed",
         context={"organization": organization, "note": "Welcome back."},
     )
 
@@ -317,7 +317,7 @@ def test_plain_text_is_not_html_escaped(django_capture_on_commit_callbacks):
         notify(
             recipients=["ada@example.org"],
             kind=Notification.Kind.MEMBERSHIP,
-            template="organization_status_changed",
+            template="members/notifications/organization_status_changed",
             context={"organization": organization, "note": ""},
         )
 
@@ -338,7 +338,7 @@ def test_messages_are_written_in_the_recipients_language(settings, django_captur
         notify(
             recipients=[french, english],
             kind=Notification.Kind.EVENTS,
-            template="registration_confirmed",
+            template="events/notifications/registration_confirmed",
             context={"event": event},
             transactional=True,
         )
@@ -470,62 +470,6 @@ def test_a_broker_failure_pauses_publishing_so_later_requests_do_not_wait(monkey
     finally:
         app.conf.task_always_eager = eager
         notifications.broker_circuit.reset()
-
-
-# --- the weekly digest ----------------------------------------------------------------------------------------------
-
-
-def test_the_weekly_digest_goes_once_a_week_to_those_who_asked_with_their_projects_news_and_upcoming_events(
-    django_capture_on_commit_callbacks,
-):
-    # given a participant who asked for the digest, another who did not, news in their project, events
-    lead = LeadFactory().person
-    project = lead.participations.get().project
-    reader, other = (ParticipationFactory(project=project).person for _ in range(2))
-    notifications.notification_preference_set(person=reader, kind="digests", email_enabled=True)
-    with django_capture_on_commit_callbacks(execute=True):
-        project_services.project_update_post(actor=lead, project=project, title="Release 1.0", body="Out now.")
-    soon = EventFactory(title="Evaluation sprint", starts_at=timezone.now() + timedelta(days=3))
-    EventFactory(title="Far away summit", starts_at=timezone.now() + timedelta(days=30))
-    EventFactory(title="Draft meetup", status="draft", starts_at=timezone.now() + timedelta(days=2))
-    mail.outbox.clear()
-
-    # when the digest job runs twice the same week
-    with django_capture_on_commit_callbacks(execute=True):
-        first_run = tasks.weekly_digests()
-    with django_capture_on_commit_callbacks(execute=True):
-        second_run = tasks.weekly_digests()
-
-    # then the reader got exactly one digest, with the update and the next two weeks' visible events
-    assert (first_run, second_run) == (1, 0)
-    [message] = mail.outbox
-    assert message.to == [reader.email]
-    assert "Release 1.0" in message.body
-    assert soon.title in message.body
-    assert "Far away summit" not in message.body
-    assert "Draft meetup" not in message.body
-    assert "List-Unsubscribe" in message.extra_headers
-    assert DigestSent.objects.get().person == reader
-    assert not DigestSent.objects.filter(person=other).exists()
-
-    # and next week, with a new event coming, there is another
-    later = timezone.now() + timedelta(days=7)
-    EventFactory(title="Next week's workshop", starts_at=later + timedelta(days=1))
-    with django_capture_on_commit_callbacks(execute=True):
-        assert notifications.digests_send(now=later) == 1
-
-
-def test_no_digest_when_there_is_nothing_to_tell():
-    person = UserFactory()
-    notifications.notification_preference_set(person=person, kind="digests", email_enabled=True)
-
-    assert notifications.digests_send() == 0
-    assert not DigestSent.objects.exists()
-    assert not Notification.objects.exists()
-
-
-def test_the_digest_job_is_on_the_beat_schedule(settings):
-    assert settings.CELERY_BEAT_SCHEDULE["notifications-weekly-digests"]["task"] == "alliance.tasks.weekly_digests"
 
 
 # --- everything goes through notify() ---------------------------------------------------------------------------------

@@ -37,10 +37,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "alliance",
-    "alliance.webhooks",
     "members",
     "projects",
     "events",
+    "alliance.webhooks",
+    "alliance.portal",
 ]
 
 MIDDLEWARE = [
@@ -55,9 +56,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "alliance.pages.DomainErrorMiddleware",
 ]
 
-ROOT_URLCONF = "alliance.urls"
+ROOT_URLCONF = "alliance.portal.urls"
 WSGI_APPLICATION = "alliance.wsgi.application"
 
 TEMPLATES = [

@@ -37,3 +37,13 @@ def webhook_deliveries(endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
     return endpoint.deliveries.select_related("endpoint").prefetch_related(
         Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("number"))
     )
+
+
+# --- who is who -------------------------------------------------------------------------------------------------
+
+
+def may_manage_webhooks(person: Any) -> bool:
+    """Staff and admins of at least one organization have webhook pages."""
+    if not getattr(person, "is_authenticated", False):
+        return False
+    return person.is_staff or Affiliation.objects.filter(person=person, role=Affiliation.Role.ADMIN).exists()

@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from alliance.audit import audit_record
 from alliance.errors import DomainError, NotPermitted
-from alliance.models import Notification
+from alliance.models import AuditEntry, Notification
 from alliance.notifications import notify, staff_recipients
 from members.models import Affiliation, Organization, User
-from members.services import is_organization_admin
+from members.selectors import is_organization_admin
 
 from .event_types import EVENT_TYPES, TEST_EVENT, api_url, object_name, organizations_concerned
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -50,13 +50,6 @@ SWEEP_BATCH = 200
 
 
 # --- who may do what, and who receives what ------------------------------------------------------------------
-
-
-def may_manage_webhooks(person: Any) -> bool:
-    """Staff and admins of at least one organization have webhook pages."""
-    if not getattr(person, "is_authenticated", False):
-        return False
-    return person.is_staff or Affiliation.objects.filter(person=person, role=Affiliation.Role.ADMIN).exists()
 
 
 def _require_manager(actor: Any, endpoint: WebhookEndpoint) -> None:
@@ -246,7 +239,7 @@ def _payload(event_type: str, target: models.Model, occurred_at: datetime) -> di
 def webhook_event_emit(*, action: str, target: models.Model, occurred_at: datetime | None = None) -> list[Any]:
     """Record one delivery per endpoint that receives this event, in the caller's transaction.
 
-    Called by ``audit_record`` for every state change; actions that are not webhook event types cost nothing,
+    Called for every audit entry (``webhook_audit_listener``); actions that are not webhook event types cost nothing,
     the others one query for the active endpoints (and one for the organizations concerned, when an
     organization's endpoint subscribed to the type).
     """
@@ -267,6 +260,11 @@ def webhook_event_emit(*, action: str, target: models.Model, occurred_at: dateti
             for endpoint in receivers
         ]
     )
+
+
+def webhook_audit_listener(entry: AuditEntry, target: models.Model) -> None:
+    """The audit trail's listener (registered in ``WebhooksConfig.ready``): each entry may be a webhook event."""
+    webhook_event_emit(action=entry.action, target=target, occurred_at=entry.created_at)
 
 
 def _record(deliveries: list[WebhookDelivery]) -> list[WebhookDelivery]:
@@ -454,7 +452,7 @@ def _endpoint_disable(endpoint: WebhookEndpoint, reason: str) -> None:
     notify(
         recipients=_owners(endpoint),
         kind=Notification.Kind.SECURITY,
-        template="webhook_disabled",
+        template="webhooks/notifications/webhook_disabled",
         context={"endpoint": endpoint, "reason": reason},
         url=reverse("webhooks:endpoint_detail", kwargs={"pk": endpoint.pk}),
     )

@@ -25,7 +25,7 @@ DELIVERIES_PAGE_SIZE = 25
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if not services.may_manage_webhooks(request.user):
+    if not selectors.may_manage_webhooks(request.user):
         raise PermissionDenied("Webhooks are for alliance staff and organization admins.")
 
 

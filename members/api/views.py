@@ -205,7 +205,7 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
 
 def _manages(person: Any, organization: Organization) -> bool:
-    return bool(getattr(person, "is_staff", False)) or services.is_organization_admin(person, organization)
+    return bool(getattr(person, "is_staff", False)) or selectors.is_organization_admin(person, organization)
 
 
 class OrganizationScopedMixin(ParentScopedMixin[Organization]):
@@ -213,7 +213,7 @@ class OrganizationScopedMixin(ParentScopedMixin[Organization]):
 
     parent_slug_kwarg = "organization_slug"
     visible_parents = staticmethod(selectors.organizations_visible_to)
-    is_manager = staticmethod(services.is_organization_admin)
+    is_manager = staticmethod(selectors.is_organization_admin)
 
 
 class ManagesOrganization(permissions.BasePermission):

@@ -15,8 +15,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from alliance.api.inputs import ERROR, validated_input
 from alliance.api.scoped import ParentScopedMixin
-from members.api.views import ERROR, _validated
 from projects import selectors, services
 from projects.models import CatalogEntry, FocusArea, Participation, Project, ProjectUpdate
 
@@ -69,7 +69,7 @@ class FocusAreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={201: api.FocusAreaSerializer, 400: ERROR, 403: ERROR},
     )
     def create(self, request: Request) -> Response:
-        data = _validated(api.FocusAreaWriteSerializer, request)
+        data = validated_input(api.FocusAreaWriteSerializer, request)
         area = services.focus_area_create(actor=request.user, **data)
         return Response(self.get_serializer(area).data, status=status.HTTP_201_CREATED)
 
@@ -91,7 +91,7 @@ class FocusAreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def _update(self, request: Request, *, partial: bool) -> Response:
         area = self.get_object()
-        data = _validated(api.FocusAreaUpdateSerializer, request, partial=partial)
+        data = validated_input(api.FocusAreaUpdateSerializer, request, partial=partial)
         area = services.focus_area_update(actor=request.user, focus_area=area, **data)
         return Response(self.get_serializer(area).data)
 
@@ -131,14 +131,14 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @_action_schema("Start a draft proposal; you become its lead (members only)", api.ProjectWriteSerializer, code=201)
     def create(self, request: Request) -> Response:
-        data = _validated(api.ProjectWriteSerializer, request)
+        data = validated_input(api.ProjectWriteSerializer, request)
         project = services.project_create(actor=request.user, **data)
         return self._answer(project, status.HTTP_201_CREATED)
 
     @_action_schema("Edit: the proposer a draft, leads a live project, staff any", api.ProjectUpdateSerializer)
     def partial_update(self, request: Request, slug: str | None = None) -> Response:
         project = self.get_object()
-        data = _validated(api.ProjectUpdateSerializer, request, partial=True)
+        data = validated_input(api.ProjectUpdateSerializer, request, partial=True)
         services.project_update(
             actor=request.user,
             project=project,
@@ -156,14 +156,14 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @_action_schema("Accept the proposal: it starts incubating (staff)", api.ProjectReasonSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, slug: str | None = None) -> Response:
-        data = _validated(api.ProjectReasonSerializer, request)
+        data = validated_input(api.ProjectReasonSerializer, request)
         return self._answer(services.project_accept(actor=request.user, project=self.get_object(), **data))
 
     @_action_schema("Reject the proposal with a reason the proposer reads (staff)", api.RejectSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, slug: str | None = None) -> Response:
         project = self.get_object()
-        data = _validated(api.RejectSerializer, request)
+        data = validated_input(api.RejectSerializer, request)
         return self._answer(services.project_reject(actor=request.user, project=project, **data))
 
     @_action_schema("Promote an incubating project to active (staff)")
@@ -174,7 +174,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @_action_schema("Archive a live project (staff)", api.ProjectReasonSerializer)
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, slug: str | None = None) -> Response:
-        data = _validated(api.ProjectReasonSerializer, request)
+        data = validated_input(api.ProjectReasonSerializer, request)
         return self._answer(services.project_archive(actor=request.user, project=self.get_object(), **data))
 
     @_action_schema("Bring an archived project back to active (staff)")
@@ -185,7 +185,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @_action_schema("Ask staff to archive the project (a lead)", api.ProjectReasonSerializer)
     @action(detail=True, methods=["post"], url_path="request-archive")
     def request_archive(self, request: Request, slug: str | None = None) -> Response:
-        data = _validated(api.ProjectReasonSerializer, request)
+        data = validated_input(api.ProjectReasonSerializer, request)
         return self._answer(services.project_request_archive(actor=request.user, project=self.get_object(), **data))
 
     @_action_schema(
@@ -194,7 +194,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def review(self, request: Request, slug: str | None = None) -> Response:
         project = self.get_object()
-        data = _validated(api.ReviewSerializer, request)
+        data = validated_input(api.ReviewSerializer, request)
         review = services.proposal_review_add(actor=request.user, project=project, **data)
         return Response(api.ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
@@ -207,7 +207,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def join(self, request: Request, slug: str | None = None) -> Response:
         project = self.get_object()
-        data = _validated(api.ProjectJoinSerializer, request)
+        data = validated_input(api.ProjectJoinSerializer, request)
         participation = services.participation_join(actor=request.user, project=project, **data)
         return Response(api.ParticipantSerializer(participation).data, status=status.HTTP_201_CREATED)
 
@@ -223,7 +223,7 @@ class ProjectScopedMixin(ParentScopedMixin[Project]):
 
     parent_slug_kwarg = "project_slug"
     visible_parents = staticmethod(selectors.projects_visible_to)
-    is_manager = staticmethod(services.is_project_lead)
+    is_manager = staticmethod(selectors.is_project_lead)
 
 
 @extend_schema(parameters=[PROJECT_SLUG], tags=["project participants"])
@@ -254,7 +254,7 @@ class ParticipantViewSet(ProjectScopedMixin, mixins.ListModelMixin, viewsets.Gen
     @_action_schema("Change a role (a lead)", api.ParticipantRoleSerializer, api.ParticipantSerializer)
     def partial_update(self, request: Request, pk: str | None = None, project_slug: str = "") -> Response:
         participation = self.get_object()
-        data = _validated(api.ParticipantRoleSerializer, request)
+        data = validated_input(api.ParticipantRoleSerializer, request)
         participation = services.participation_change_role(
             actor=request.user, participation=participation, role=data["role"]
         )
@@ -290,7 +290,7 @@ class UpdateViewSet(ProjectScopedMixin, mixins.ListModelMixin, viewsets.GenericV
 
     @_action_schema("Post an update; participants are told (a lead)", api.UpdateSerializer, api.UpdateSerializer, 201)
     def create(self, request: Request, project_slug: str = "") -> Response:
-        data = _validated(api.UpdateSerializer, request)
+        data = validated_input(api.UpdateSerializer, request)
         update = services.project_update_post(actor=request.user, project=self.get_parent(), **data)
         return Response(self.get_serializer(update).data, status=status.HTTP_201_CREATED)
 
@@ -327,7 +327,7 @@ class CatalogEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         201,
     )
     def create(self, request: Request) -> Response:
-        data = _validated(api.CatalogEntryCreateSerializer, request)
+        data = validated_input(api.CatalogEntryCreateSerializer, request)
         entry = services.catalog_entry_submit(actor=request.user, **data)
         return self._answer(entry, status.HTTP_201_CREATED)
 
@@ -337,12 +337,12 @@ class CatalogEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @action(detail=True, methods=["post"])
     def validate(self, request: Request, pk: str | None = None) -> Response:
         entry = self.get_object()
-        data = _validated(api.ChecklistSerializer, request)
+        data = validated_input(api.ChecklistSerializer, request)
         return self._answer(services.catalog_entry_validate(actor=request.user, entry=entry, **data))
 
     @_action_schema("Deprecate the entry (staff or a lead)", api.ProjectReasonSerializer, api.CatalogEntrySerializer)
     @action(detail=True, methods=["post"])
     def deprecate(self, request: Request, pk: str | None = None) -> Response:
         entry = self.get_object()
-        data = _validated(api.ProjectReasonSerializer, request)
+        data = validated_input(api.ProjectReasonSerializer, request)
         return self._answer(services.catalog_entry_deprecate(actor=request.user, entry=entry, **data))

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from alliance.errors import DomainError, NotPermitted
 from alliance.models import AuditEntry, Notification
-from events import services
+from events import selectors, services
 from events.models import Event, Registration
 from tests.members.factories import AffiliationFactory, OrganizationFactory, StaffFactory, UserFactory
 from tests.projects.factories import LeadFactory, ProjectFactory
@@ -57,7 +57,7 @@ def test_a_project_lead_creates_an_event_hosted_by_the_project():
     event = _new_event(lead, project=project)
 
     assert event.project == project
-    assert services.is_organizer(lead, event)
+    assert selectors.is_organizer(lead, event)
 
 
 def test_people_who_are_not_staff_or_leads_cannot_create_events(person):
@@ -169,7 +169,7 @@ def test_an_organizer_adds_a_colleague_who_is_told(event, django_capture_on_comm
 
     # then the colleague organizes it, the change is audited and they get a message
     assert set(event.organizers.all()) == {organizer, colleague}
-    assert services.is_organizer(colleague, event)
+    assert selectors.is_organizer(colleague, event)
     entry = AuditEntry.objects.get(action="event.organizer_added", target_id=str(event.pk))
     assert entry.actor == organizer and entry.changes == {"organizers": [None, colleague.email]}
     notification = Notification.objects.get(recipient=colleague, kind=Notification.Kind.EVENTS)
@@ -238,7 +238,7 @@ def test_an_organizer_removes_themselves_when_another_remains(event, staff):
     services.event_organizer_remove(actor=colleague, event=event, person=colleague)
 
     assert list(event.organizers.all()) == [staff]
-    assert not services.is_organizer(colleague, event)
+    assert not selectors.is_organizer(colleague, event)
 
 
 def test_the_last_organizer_cannot_be_removed_even_by_staff(event):

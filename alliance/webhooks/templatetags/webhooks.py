@@ -2,7 +2,7 @@ from typing import Any
 
 from django import template
 
-from alliance.webhooks.services import may_manage_webhooks
+from alliance.webhooks.selectors import may_manage_webhooks
 
 register = template.Library()
 

@@ -1,7 +1,11 @@
+"""The root URLconf: every app's pages and the API, assembled at the top floor."""
+
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+
+from alliance import health
 
 from . import views
 
@@ -10,11 +14,11 @@ admin.site.site_header = "Alliance Portal administration"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("staff/audit/", views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("api/", include("alliance.api.urls")),
+    path("api/", include("alliance.portal.api_urls")),
     path("", include("alliance.notification_urls")),
     path("", include("members.urls")),
     path("", include("projects.urls")),

@@ -1,4 +1,4 @@
-"""Fictional organizations, people and applications in every state, for ``make run`` and for trying the portal.
+"""The members part of the demo: fictional organizations, people and applications in every state.
 
 Everything that a rule governs goes through the services, exactly as a person would do it on the pages:
 registering, applying, deciding, asking to join, inviting, changing roles. Only history that no service
@@ -6,20 +6,17 @@ writes is set directly afterwards (membership dates and application dates in the
 built in one transaction and skipped when it already exists, so running the command again changes nothing.
 """
 
-import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from events.demo import load_events_demo
-from members import services
-from members.models import Affiliation, MembershipApplication, Organization, User
-from projects.demo import load_projects_demo
+from . import services
+from .models import Affiliation, MembershipApplication, Organization, User
 
 DEMO_PASSWORD = "alliance-demo"
 STAFF_EMAIL = "staff@alliance.example"
@@ -222,31 +219,25 @@ STATEMENT = (
 )
 
 
-class Command(BaseCommand):
-    help = "Load fictional demo organizations, people and applications (idempotent: safe to run again)."
+def load_members_demo(*, log: Callable[[str], object] = print) -> None:
+    """Staff, the demo organizations and their people (idempotent: an organization already there is skipped)."""
+    _MembersDemo(log).load()
 
-    def handle(self, *args, **options) -> None:
-        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # one line per email is noise here
+
+class _MembersDemo:
+    def __init__(self, log: Callable[[str], object]) -> None:
+        self.log = log
+
+    def load(self) -> None:
         self.password_hash = make_password(DEMO_PASSWORD)  # hashed once: every demo person shares it
         staff = self.person(STAFF_EMAIL, "Sam Rivera (secretariat)", is_staff=True, is_superuser=True)
         for demo in ORGANIZATIONS:
             if Organization.objects.filter(slug=demo.slug).exists():
-                self.stdout.write(f"  {demo.name}: already there")
+                self.log(f"  {demo.name}: already there")
                 continue
             with transaction.atomic():
                 self.build(demo, staff)
-            self.stdout.write(f"  {demo.name}: created ({demo.story})")
-        self.stdout.write("Projects:")
-        load_projects_demo(log=self.stdout.write)
-        self.stdout.write("Events:")
-        load_events_demo(log=self.stdout.write)
-        self.stdout.write(
-            self.style.SUCCESS(
-                "\nDemo logins (password: alliance-demo):\n"
-                f"  staff (secretariat):              {STAFF_EMAIL}\n"
-                f"  organization admin (Aurora Labs): {ADMIN_EMAIL}\n"
-            )
-        )
+            self.log(f"  {demo.name}: created ({demo.story})")
 
     def person(self, email: str, name: str, **flags: bool) -> User:
         """A person with a verified primary address, as after signing up and confirming the email."""

@@ -1,4 +1,4 @@
-"""The one DRF router for /api/v1/; each app registers its viewsets in ``register``."""
+"""The one DRF router for /api/v1/, assembled at the top floor; each app registers its viewsets in ``register``."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
