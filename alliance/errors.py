@@ -42,3 +42,14 @@ def validate_model(instance, *, exclude: Iterable[str] = ()) -> None:
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
         raise DomainError(messages[0], field=None if field == "__all__" else field) from error
+
+
+def require_reason(reason: str | None, *, reader: str, field: str = "reason") -> str:
+    """A refusal, a request for changes or a deprecation says why: the reason, trimmed, or a DomainError.
+
+    ``reader`` is who will read it ("applicant", "proposer", ...), named in the message.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(f"Give a reason: the {reader} will read it.", field=field)
+    return reason
