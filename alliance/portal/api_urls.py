@@ -5,10 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from alliance.api import notifications as notifications_api
+from alliance.governance.api import urls as governance_api
 from alliance.webhooks import api as webhooks_api
 from events.api import urls as events_api
 from members.api import urls as members_api
 from projects.api import urls as projects_api
+from projects.benchmarks.api import urls as benchmarks_api
 
 router = DefaultRouter()
 members_api.register(router)
@@ -16,6 +18,8 @@ notifications_api.register(router)
 events_api.register(router)
 webhooks_api.register(router)
 projects_api.register(router)
+benchmarks_api.register(router)
+governance_api.register(router)
 
 urlpatterns = [
     path("v1/", include(members_api.extra_urlpatterns)),

@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("projects.urls")),
     path("", include("events.urls")),
+    path("", include("projects.benchmarks.urls")),
+    path("", include("alliance.governance.urls")),
     path("", include("alliance.webhooks.urls")),
 ]
 

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "members",
     "projects",
     "events",
+    "projects.benchmarks",
+    "alliance.governance",
     "alliance.webhooks",
     "alliance.portal",
 ]
