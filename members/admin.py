@@ -4,7 +4,6 @@ Statuses, decisions and roles are read-only here; the actions call the same serv
 with the signed-in staff member as the actor, so the admin cannot bypass a rule or skip the audit trail.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -16,6 +15,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from alliance.admin_actions import run_service_on_each
 from alliance.errors import DomainError
 
 from . import services
@@ -29,27 +29,6 @@ from .models import (
     OrganizationDomain,
     User,
 )
-
-
-def run_service_on_each(
-    model_admin: admin.ModelAdmin,
-    request: HttpRequest,
-    queryset: QuerySet,
-    service: Callable[[Any], Any],
-    done: str,
-) -> None:
-    """Call ``service`` for each selected row; report how many succeeded and each refusal's own message."""
-    succeeded = 0
-    for obj in queryset:
-        try:
-            service(obj)
-        except DomainError as error:
-            model_admin.message_user(request, f"{obj}: {error.message}", level=messages.ERROR)
-        else:
-            succeeded += 1
-    if succeeded:
-        model_admin.message_user(request, f"{done}: {succeeded}.", level=messages.SUCCESS)
-
 
 # --- people ----------------------------------------------------------------------------------------------------
 

@@ -67,9 +67,12 @@ class ApplicationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Why the organization wants to join and what it will contribute.",
     )
+    # Not required here: ``application_submit`` owns the rule, and the page shows its refusal on this field.
+    # The browser is still told, so most people never send the form without it.
     charter_accepted = forms.BooleanField(
         label="We accept the alliance charter on behalf of the organization.",
-        error_messages={"required": "The alliance charter must be accepted to apply."},
+        required=False,
+        widget=forms.CheckboxInput(attrs={"required": True}),
     )
 
 
@@ -79,7 +82,7 @@ class ResubmitForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    """A staff decision; rejecting or asking for changes needs a reason the applicant will read."""
+    """A staff decision; rejecting or asking for changes needs a reason (the services' rule, shown on ``reason``)."""
 
     APPROVE, REJECT, REQUEST_CHANGES = "approve", "reject", "request_changes"
 
@@ -92,12 +95,6 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required to reject or to request changes; the applicant reads it.",
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") in (self.REJECT, self.REQUEST_CHANGES) and not cleaned.get("reason", "").strip():
-            self.add_error("reason", "Give a reason: the applicant will read it.")
-        return cleaned
 
 
 class InvitationForm(forms.Form):

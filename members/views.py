@@ -1,9 +1,11 @@
 """Pages of the members domain.
 
-Views read through selectors and write only through ``members.services``. A ``DomainError`` from a service
-becomes a form error (on its field when it names one) or a message, and nothing has changed. Per-row actions
-answer htmx requests with the updated part of the page and plain form posts with a redirect, so every page
-works without JavaScript too.
+Views read through selectors and write only through ``members.services``. Who may act is asked first (a
+``services.require_*`` check, or the service itself), before a form is read: a person without the right gets
+403 whatever they posted. A service's ``NotPermitted`` is left to ``alliance.pages.DomainErrorMiddleware``; any
+other ``DomainError`` becomes a form error (on its field when it names one) or a message, and nothing has
+changed. Per-row actions answer htmx requests with the updated part of the page and plain form posts with a
+redirect, so every page works without JavaScript too.
 """
 
 from typing import Any
@@ -11,18 +13,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from alliance.errors import DomainError, NotPermitted
+from alliance.errors import DomainError
 from alliance.models import AuditEntry
-from alliance.pages import staff_required
+from alliance.pages import form_error, query_string_without_page, refusal_of, safe_next, staff_required
 
 from . import selectors, services
 from .forms import (
@@ -52,44 +52,21 @@ from .models import (
 DIRECTORY_PAGE_SIZE = 24
 
 
-def _form_error(form, error: DomainError) -> None:
-    """Show a service's refusal on the field it names, or above the form."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
-def _query_string_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode() + "&" if query else ""
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
-
-
 # --- directory and public organization pages ---------------------------------------------------------------
 
 
 def directory(request: HttpRequest) -> HttpResponse:
     """Active members, searchable and filtered; htmx swaps only the results while the person types."""
-    country_codes = list(
-        Organization.objects.filter(status=Organization.Status.ACTIVE)
-        .order_by("country")
-        .values_list("country", flat=True)
-        .distinct()
-    )
-    form = DirectoryFilterForm(request.GET, country_codes=country_codes)
-    organizations = selectors.organization_directory(**form.filters())
+    form = DirectoryFilterForm(request.GET, country_codes=selectors.organization_directory_countries())
+    filters = form.filters()
+    organizations = selectors.organization_directory(**filters)
     page = Paginator(organizations, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page_obj": page,
         "organizations": page.object_list,
-        "query_string": _query_string_without_page(request),
-        "filtered": any(form.filters().values()),
+        "query_string": query_string_without_page(request),
+        "filtered": any(filters.values()),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "members/partials/directory_results.html", context)
@@ -107,16 +84,11 @@ def _visible_organization(request: HttpRequest, slug: str) -> Organization:
 def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organization = _visible_organization(request, slug)
     people = list(selectors.organization_listed_people(organization))
-    my_affiliation = None
+    my_affiliation = selectors.person_affiliation(request.user, organization)
     can_ask_to_join = pending_join_request = False
-    if request.user.is_authenticated:
-        my_affiliation = Affiliation.objects.filter(person=request.user, organization=organization).first()
-        if my_affiliation is None:
-            domains = selectors.person_verified_domains(request.user)
-            can_ask_to_join = organization.domains.filter(domain__in=domains).exists()
-            pending_join_request = can_ask_to_join and (
-                organization.join_requests.filter(person=request.user, status=JoinRequest.Status.PENDING).exists()
-            )
+    if request.user.is_authenticated and my_affiliation is None:
+        can_ask_to_join = selectors.is_on_organization_domain(request.user, organization)
+        pending_join_request = can_ask_to_join and selectors.has_pending_join_request(request.user, organization)
     return render(
         request,
         "members/organization_detail.html",
@@ -134,19 +106,22 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def join_request_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """Anyone signed in who can see the organization may ask; the service says whether their address fits."""
     organization = _visible_organization(request, slug)
     form = JoinRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.join_request_create(
-                actor=request.user, organization=organization, message=form.cleaned_data["message"]
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"Your request to join {organization} was sent to its admins.")
-    else:
+    if not form.is_valid():
         messages.error(request, "The message is too long.")
+        return redirect(organization)
+    error = refusal_of(
+        services.join_request_create,
+        actor=request.user,
+        organization=organization,
+        message=form.cleaned_data["message"],
+    )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Your request to join {organization} was sent to its admins.")
     return redirect(organization)
 
 
@@ -170,7 +145,7 @@ def organization_register(request: HttpRequest) -> HttpResponse:
                 logo=data["logo"] or None,
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, f"{organization} is registered, and you are its admin. Now apply for membership.")
             return redirect("members:application_create", slug=organization.slug)
@@ -181,8 +156,7 @@ def organization_register(request: HttpRequest) -> HttpResponse:
 def application_create(request: HttpRequest, slug: str) -> HttpResponse:
     """An admin applies for membership: tier, statement of intent, and acceptance of the charter."""
     organization = _visible_organization(request, slug)
-    if not selectors.is_organization_admin(request.user, organization):
-        raise PermissionDenied("Only an admin of the organization can apply for it.")
+    services.require_organization_admin(request.user, organization)
     open_application = organization.applications.filter(status__in=MembershipApplication.OPEN_STATUSES).first()
     if open_application is not None:
         messages.info(request, f"{organization} already has an open application.")
@@ -194,7 +168,7 @@ def application_create(request: HttpRequest, slug: str) -> HttpResponse:
                 actor=request.user, organization=organization, **form.cleaned_data
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, "Your application was submitted. The secretariat will review it.")
             return redirect("members:application_detail", pk=application.pk)
@@ -235,9 +209,7 @@ def _render_application(
     decision_form: DecisionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    is_admin = selectors.is_organization_admin(request.user, application.organization)
-    can_resubmit = is_admin and application.status == MembershipApplication.Status.CHANGES_REQUESTED
-    can_decide = request.user.is_staff and application.status in MembershipApplication.AWAITING_STAFF
+    can_resubmit = selectors.may_resubmit_application(request.user, application)
     if can_resubmit and resubmit_form is None:
         resubmit_form = ResubmitForm(initial={"tier": application.tier, "statement": application.statement})
     return render(
@@ -247,10 +219,9 @@ def _render_application(
             "application": application,
             "organization": application.organization,
             "history": _application_history(application),
-            "is_admin": is_admin,
             "can_resubmit": can_resubmit,
-            "can_withdraw": is_admin and application.is_open,
-            "can_decide": can_decide,
+            "can_withdraw": selectors.may_withdraw_application(request.user, application),
+            "can_decide": selectors.may_decide_application(request.user, application),
             "resubmit_form": resubmit_form,
             "decision_form": decision_form or DecisionForm(),
         },
@@ -262,17 +233,16 @@ def _render_application(
 @require_POST
 def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible_application(request, pk)
+    services.require_organization_admin(request.user, application.organization)
     form = ResubmitForm(request.POST)
     if form.is_valid():
         try:
             services.application_resubmit(actor=request.user, application=application, **form.cleaned_data)
-        except NotPermitted as error:
-            raise PermissionDenied(error.message) from error
         except DomainError as error:
             if error.field not in form.fields:  # the application is no longer waiting for changes
                 messages.error(request, error.message)
                 return redirect("members:application_detail", pk=application.pk)
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, "Your application was resubmitted; it is back with the secretariat.")
             return redirect("members:application_detail", pk=application.pk)
@@ -283,12 +253,9 @@ def application_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible_application(request, pk)
-    try:
-        services.application_withdraw(actor=request.user, application=application)
-    except NotPermitted as error:
-        raise PermissionDenied(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
+    error = refusal_of(services.application_withdraw, actor=request.user, application=application)
+    if error:
+        messages.error(request, error)
     else:
         messages.success(request, "The application was withdrawn.")
     return redirect("members:application_detail", pk=application.pk)
@@ -298,7 +265,10 @@ def _application_url(application: MembershipApplication) -> str:
     return reverse("members:application_detail", kwargs={"pk": application.pk})
 
 
-def _decide(request: HttpRequest, application: MembershipApplication, form: DecisionForm) -> MembershipApplication:
+def _application_decision_apply(
+    request: HttpRequest, application: MembershipApplication, form: DecisionForm
+) -> MembershipApplication:
+    """Call the service the staff member chose on the form; the reason's rule is the service's."""
     decision = form.cleaned_data["decision"]
     reason = form.cleaned_data["reason"]
     if decision == DecisionForm.APPROVE:
@@ -320,13 +290,14 @@ DECISION_MESSAGES = {
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff approve, reject or ask for changes, from the application page or a row of the review queue."""
     application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+    services.require_application_decider(request.user, application)
     form = DecisionForm(request.POST)
     error = None
     if form.is_valid():
         try:
-            application = _decide(request, application, form)
+            application = _application_decision_apply(request, application, form)
         except DomainError as refusal:
-            _form_error(form, refusal)
+            form_error(form, refusal)
             error = refusal.message
     from_queue = request.POST.get("from") == "queue"
     if not form.errors:
@@ -335,7 +306,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "members/partials/review_row.html", {"application": application, "notice": notice})
         messages.success(request, notice)
         default = reverse("members:review_queue") if from_queue else _application_url(application)
-        return redirect(_safe_next(request, default))
+        return redirect(safe_next(request, default))
     if request.htmx and from_queue:
         return render(request, "members/partials/review_row.html", {"application": application, "form": form})
     if from_queue:
@@ -368,7 +339,7 @@ def my_organizations(request: HttpRequest) -> HttpResponse:
 def _managed_organization(request: HttpRequest, slug: str) -> tuple[Organization, Affiliation | None]:
     """The organization and the person's affiliation with it; outsiders (other than staff) get a 404."""
     organization = get_object_or_404(Organization, slug=slug)
-    affiliation = Affiliation.objects.filter(person=request.user, organization=organization).first()
+    affiliation = selectors.person_affiliation(request.user, organization)
     if affiliation is None and not request.user.is_staff:
         raise Http404("No organization here.")
     return organization, affiliation
@@ -377,7 +348,7 @@ def _managed_organization(request: HttpRequest, slug: str) -> tuple[Organization
 def _manage_context(
     request: HttpRequest, organization: Organization, affiliation: Affiliation | None, **forms: Any
 ) -> dict[str, Any]:
-    is_admin = request.user.is_staff or (affiliation is not None and affiliation.role == Affiliation.Role.ADMIN)
+    is_admin = selectors.may_manage_organization(request.user, organization)
     context: dict[str, Any] = {
         "organization": organization,
         "my_affiliation": affiliation,
@@ -390,7 +361,7 @@ def _manage_context(
             "invitations": list(organization.invitations.select_related("invited_by")[:100]),
             "domains": list(organization.domains.all()),
             "join_requests": list(
-                organization.join_requests.filter(status=JoinRequest.Status.PENDING).select_related("person")
+                selectors.organization_join_requests(organization, status=JoinRequest.Status.PENDING)
             ),
             "latest_application": organization.applications.order_by("-submitted_at", "-id").first(),
             "profile_form": forms.get("profile_form")
@@ -411,6 +382,7 @@ def my_organization(request: HttpRequest, slug: str) -> HttpResponse:
     organization, affiliation = _managed_organization(request, slug)
     forms: dict[str, Any] = {}
     if request.method == "POST":
+        services.require_organization_manager(request.user, organization)
         profile_form = OrganizationForm(
             request.POST, request.FILES, instance=Organization.objects.get(pk=organization.pk)
         )
@@ -422,17 +394,13 @@ def my_organization(request: HttpRequest, slug: str) -> HttpResponse:
                 fields["country"] = str(fields["country"])
             try:
                 services.organization_update(actor=request.user, organization=organization, **fields)
-            except NotPermitted as error:
-                raise PermissionDenied(error.message) from error
             except DomainError as error:
-                _form_error(profile_form, error)
+                form_error(profile_form, error)
             else:
                 messages.success(request, "The profile was saved." if fields else "Nothing changed.")
                 return redirect("members:my_organization", slug=organization.slug)
         forms["profile_form"] = profile_form
     context = _manage_context(request, organization, affiliation, **forms)
-    if forms and not context["is_admin"]:
-        raise PermissionDenied("Only an admin of the organization can edit its profile.")
     return render(request, "members/my_organization.html", context, status=400 if forms else 200)
 
 
@@ -468,17 +436,6 @@ def _section_response(
     return redirect(reverse("members:my_organization", kwargs={"slug": organization.slug}) + f"#{section}")
 
 
-def _run(action, *args, **kwargs) -> str:
-    """Call a service; return its refusal message ('' when it went through). NotPermitted becomes 403."""
-    try:
-        action(*args, **kwargs)
-    except NotPermitted as error:
-        raise PermissionDenied(error.message) from error
-    except DomainError as error:
-        return error.message
-    return ""
-
-
 @login_required
 @require_POST
 def person_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -486,11 +443,12 @@ def person_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     target = get_object_or_404(
         Affiliation.objects.select_related("person", "organization"), pk=pk, organization=organization
     )
+    services.require_organization_manager(request.user, organization)
     form = RoleForm(request.POST)
     if not form.is_valid():
         return _section_response(request, organization, affiliation, "people", error="Choose admin or member.")
     role = form.cleaned_data["role"]
-    error = _run(services.affiliation_change_role, actor=request.user, affiliation=target, role=role)
+    error = refusal_of(services.affiliation_change_role, actor=request.user, affiliation=target, role=role)
     if affiliation is not None and affiliation.pk == target.pk and not error:
         affiliation.role = role
     label = dict(Affiliation.Role.choices)[role].lower()
@@ -506,13 +464,12 @@ def person_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         Affiliation.objects.select_related("person", "organization"), pk=pk, organization=organization
     )
     leaving = target.person_id == request.user.pk
-    error = _run(services.affiliation_remove, actor=request.user, affiliation=target)
+    error = refusal_of(services.affiliation_remove, actor=request.user, affiliation=target)
     if leaving and not error:
         messages.success(request, f"You left {organization}.")
-        response = redirect("members:my_organizations")
         if request.htmx:
-            response = HttpResponse(status=204, headers={"HX-Redirect": reverse("members:my_organizations")})
-        return response
+            return HttpResponse(status=204, headers={"HX-Redirect": reverse("members:my_organizations")})
+        return redirect("members:my_organizations")
     notice = "" if error else f"{target.person.get_full_name()} was removed from {organization}."
     return _section_response(request, organization, affiliation, "people", notice=notice, error=error)
 
@@ -532,7 +489,7 @@ def affiliation_profile(request: HttpRequest, slug: str) -> HttpResponse:
             actor=request.user, affiliation=affiliation, **form.cleaned_data
         )
     except DomainError as error:
-        _form_error(form, error)
+        form_error(form, error)
         return _section_response(request, organization, affiliation, "me", affiliation_form=form)
     return _section_response(
         request, organization, affiliation, "me", notice="Your listing was saved.", also=("people",)
@@ -543,14 +500,13 @@ def affiliation_profile(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
     organization, affiliation = _managed_organization(request, slug)
+    services.require_organization_manager(request.user, organization)
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
             invitation = services.invitation_create(actor=request.user, organization=organization, **form.cleaned_data)
-        except NotPermitted as error:
-            raise PermissionDenied(error.message) from error
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             notice = f"An invitation was sent to {invitation.email}."
             return _section_response(request, organization, affiliation, "invitations", notice=notice)
@@ -571,7 +527,7 @@ def invitation_action(request: HttpRequest, slug: str, pk: int, action: str) -> 
         raise Http404("No such action.")
     invitation = get_object_or_404(Invitation.objects.select_related("organization"), pk=pk, organization=organization)
     service, done = INVITATION_ACTIONS[action]
-    error = _run(service, actor=request.user, invitation=invitation)
+    error = refusal_of(service, actor=request.user, invitation=invitation)
     notice = "" if error else done.format(email=invitation.email)
     return _section_response(request, organization, affiliation, "invitations", notice=notice, error=error)
 
@@ -580,16 +536,15 @@ def invitation_action(request: HttpRequest, slug: str, pk: int, action: str) -> 
 @require_POST
 def domain_add(request: HttpRequest, slug: str) -> HttpResponse:
     organization, affiliation = _managed_organization(request, slug)
+    services.require_organization_manager(request.user, organization)
     form = DomainForm(request.POST)
     if form.is_valid():
         try:
             entry = services.domain_add(
                 actor=request.user, organization=organization, domain=form.cleaned_data["domain"]
             )
-        except NotPermitted as error:
-            raise PermissionDenied(error.message) from error
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             notice = f"People with a verified address on {entry.domain} can now ask to join."
             return _section_response(request, organization, affiliation, "domains", notice=notice)
@@ -603,22 +558,24 @@ def domain_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     domain = get_object_or_404(
         OrganizationDomain.objects.select_related("organization"), pk=pk, organization=organization
     )
-    error = _run(services.domain_remove, actor=request.user, domain=domain)
+    error = refusal_of(services.domain_remove, actor=request.user, domain=domain)
     notice = "" if error else f"{domain.domain} was removed."
     return _section_response(request, organization, affiliation, "domains", notice=notice, error=error)
+
+
+JOIN_REQUEST_DECISIONS = {"approve": services.join_request_approve, "decline": services.join_request_decline}
 
 
 @login_required
 @require_POST
 def join_request_decide(request: HttpRequest, slug: str, pk: int, decision: str) -> HttpResponse:
     organization, affiliation = _managed_organization(request, slug)
-    services_by_decision = {"approve": services.join_request_approve, "decline": services.join_request_decline}
-    if decision not in services_by_decision:
+    if decision not in JOIN_REQUEST_DECISIONS:
         raise Http404("No such decision.")
     join_request = get_object_or_404(
         JoinRequest.objects.select_related("organization", "person"), pk=pk, organization=organization
     )
-    error = _run(services_by_decision[decision], actor=request.user, join_request=join_request)
+    error = refusal_of(JOIN_REQUEST_DECISIONS[decision], actor=request.user, join_request=join_request)
     name = join_request.person.get_full_name()
     done = f"{name} joined {organization}." if decision == "approve" else f"{name}'s request was declined."
     notice = "" if error else done
@@ -634,8 +591,8 @@ def join_request_decide(request: HttpRequest, slug: str, pk: int, decision: str)
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """The invited person sees which organization and role; signed in with the invited address, they accept."""
     invitation = services.invitation_for_token(token)
-    state = _invitation_state(request, invitation)
-    if request.method == "POST" and state == "ready":
+    state = selectors.invitation_state(request.user, invitation)
+    if request.method == "POST" and state == "ready" and invitation is not None:
         try:
             services.invitation_accept(actor=request.user, token=token)
         except DomainError as error:
@@ -653,20 +610,6 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _invitation_state(request: HttpRequest, invitation: Invitation | None) -> str:
-    if invitation is None:
-        return "invalid"
-    if invitation.status != Invitation.Status.PENDING:
-        return invitation.status  # accepted or revoked
-    if invitation.is_expired:
-        return "expired"
-    if not request.user.is_authenticated:
-        return "anonymous"
-    if request.user.email.lower() != invitation.email.lower():
-        return "wrong_address"
-    return "ready"
-
-
 # --- the person's own profile ----------------------------------------------------------------------------------
 
 
@@ -678,7 +621,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         try:
             services.person_update_profile(actor=request.user, person=request.user, name=form.cleaned_data["name"])
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, "Your name is saved.")
             return redirect("members:profile")
@@ -697,10 +640,12 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             new_token, new_key = services.api_token_create(
-                user=request.user, name=form.cleaned_data["name"], expires_in_days=form.cleaned_data["expires_in_days"]
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             form = ApiTokenForm()
     tokens = list(ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id"))

@@ -1,13 +1,15 @@
 """Shapes of the members API: output serializers for reading, input serializers that only validate.
 
-Input serializers never save: the views hand their ``validated_data`` to the services in members/services.py.
+Input serializers never save: the views hand their ``validated_data`` to the services in ``members.services``.
+They check shapes (types, choices, lengths); a rule of the alliance (a reason, the charter) is the service's, and
+its ``DomainError`` reaches the caller through the API's exception handler, on the field it names.
 """
 
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from members import selectors
+from members import selectors, services
 from members.models import (
     Affiliation,
     ApiToken,
@@ -19,7 +21,7 @@ from members.models import (
     User,
 )
 
-ROLE_ERRORS = {"invalid_choice": "The role must be admin or member."}
+ROLE_ERRORS = {"invalid_choice": services.ROLE_UNKNOWN}
 TIER_ERRORS = {"invalid_choice": "Choose one of the membership tiers: " + ", ".join(Organization.Tier.values) + "."}
 KIND_ERRORS = {"invalid_choice": "Choose one of the kinds: " + ", ".join(Organization.Kind.values) + "."}
 COUNTRY_ERRORS = {"invalid_choice": '"{input}" is not a country code we know; use two letters, such as DE or FR.'}
@@ -265,35 +267,36 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApplicationCreateSerializer(serializers.Serializer):
+class ApplicationTargetSerializer(serializers.Serializer):
+    """The organization an application is for: read first, so its admins alone hear about the rest of the body."""
+
     organization = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Organization.objects.none(),
         error_messages={"does_not_exist": "There is no organization at the address “{value}” that you can see."},
         help_text="The organization's slug.",
     )
-    tier = serializers.ChoiceField(choices=Organization.Tier.choices, error_messages=TIER_ERRORS)
-    statement = serializers.CharField()
-    charter_accepted = serializers.BooleanField(help_text="Must be true: the alliance charter is accepted.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         self.fields["organization"].queryset = selectors.organizations_visible_to(request.user if request else None)
 
-    def validate_charter_accepted(self, accepted: bool) -> bool:
-        if not accepted:
-            raise serializers.ValidationError("The alliance charter must be accepted to apply.")
-        return accepted
+
+class ApplicationCreateSerializer(ApplicationTargetSerializer):
+    tier = serializers.ChoiceField(choices=Organization.Tier.choices, error_messages=TIER_ERRORS)
+    statement = serializers.CharField()
+    charter_accepted = serializers.BooleanField(
+        required=False, default=False, help_text="Must be true: the alliance charter is accepted."
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(
-        help_text="Shown to the applicant.",
-        error_messages={
-            "required": "Give a reason: the applicant will read it.",
-            "blank": "Give a reason: the applicant will read it.",
-        },
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Shown to the applicant; required to reject or to request changes.",
     )
 
 

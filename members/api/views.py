@@ -1,7 +1,10 @@
-"""The members API. Every write calls a service in members/services.py; every list filters in get_queryset.
+"""The members API. Every write calls a service of ``members.services``; every list filters in get_queryset.
 
 DRF checks object permissions only in ``get_object()``, so each queryset below is already limited to what
 the caller may see: an object outside it answers 404, and a service's ``NotPermitted`` answers 403.
+Permission comes before input: a write first finds its object, then asks the service's ``require_*`` check (or
+a permission class), and only then reads the body, so a caller without the right hears 403 whatever they sent.
+Lists parse their filters with the serializers of ``api/filters.py`` and hand them to the selectors.
 """
 
 from typing import Any
@@ -9,11 +12,9 @@ from typing import Any
 from allauth.core import ratelimit
 from django.contrib.sites.shortcuts import get_current_site
 from django.db.models import Q, QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
@@ -26,6 +27,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from alliance.api.filters import query_values
+from alliance.api.inputs import ERROR, validated_input
 from alliance.api.scoped import ParentScopedMixin
 from alliance.errors import DomainError
 from members import selectors, services
@@ -40,20 +43,18 @@ from members.models import (
 )
 
 from . import serializers as api
-from .filters import OrganizationFilter
+from .filters import ApplicationFilterSerializer, JoinRequestFilterSerializer, OrganizationFilterSerializer
 
 ORGANIZATION_SLUG = OpenApiParameter(
     "organization_slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The organization's slug."
 )
-ERROR = OpenApiResponse(description='A JSON error: {"detail": "...", "errors": {"field": ["..."]}}')
-# Lists without a free-text search: filters and ordering only (no misleading ``search`` parameter).
-WITHOUT_SEARCH = [DjangoFilterBackend, filters.OrderingFilter]
+# Lists order with ``?ordering=``; what they show and filter is their selector's (no generic ``search`` parameter).
+ORDERING_ONLY = [filters.OrderingFilter]
 
 
-def _validated(serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+def _list_filters(view: Any, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+    """The list's filters from the query (a 400 for a value it does not know); none for the other actions."""
+    return query_values(view.request, serializer_class) if view.action == "list" else {}
 
 
 # --- tokens and the current person -----------------------------------------------------------------------------
@@ -74,7 +75,7 @@ class TokenObtainView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        data = _validated(api.TokenObtainSerializer, request)
+        data = validated_input(api.TokenObtainSerializer, request)
         # allauth's limit on failed sign-ins, shared with its sign-in page: per address and per account, so
         # guessing one account's password from many addresses is stopped too (DRF's throttle is per address).
         attempts_key = f"{get_current_site(request).domain}:{data['email'].strip().lower()}"
@@ -100,7 +101,7 @@ class TokenObtainView(APIView):
 class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's own personal API tokens."""
 
-    filter_backends = WITHOUT_SEARCH
+    filter_backends = ORDERING_ONLY
     serializer_class = api.ApiTokenSerializer
     permission_classes = [permissions.IsAuthenticated]
     ordering_fields = ["created_at", "name"]
@@ -114,9 +115,9 @@ class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         tags=["tokens"], request=api.ApiTokenCreateSerializer, responses={201: api.ApiTokenCreatedSerializer}
     )
     def create(self, request: Request) -> Response:
-        data = _validated(api.ApiTokenCreateSerializer, request)
+        data = validated_input(api.ApiTokenCreateSerializer, request)
         token, key = services.api_token_create(
-            user=request.user, name=data["name"], expires_in_days=data.get("expires_in_days")
+            actor=request.user, name=data["name"], expires_in_days=data.get("expires_in_days")
         )
         return Response(api.ApiTokenCreatedSerializer(token, context={"key": key}).data, status=status.HTTP_201_CREATED)
 
@@ -139,7 +140,11 @@ class MeView(APIView):
 
 
 @extend_schema_view(
-    list=extend_schema(tags=["organizations"], summary="Organizations you can see (the public directory and yours)"),
+    list=extend_schema(
+        tags=["organizations"],
+        summary="Organizations you can see (the public directory and yours)",
+        parameters=[OrganizationFilterSerializer],
+    ),
     retrieve=extend_schema(tags=["organizations"]),
 )
 class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -147,14 +152,17 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     serializer_class = api.OrganizationSerializer
     lookup_field = "slug"
-    filterset_class = OrganizationFilter
-    search_fields = ["name", "description"]
+    filter_backends = ORDERING_ONLY
     ordering_fields = ["name", "member_since", "country"]
     ordering = ["name"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Organization]:
+        if self.action == "list":
+            return selectors.organization_directory(
+                person=self.request.user, **_list_filters(self, OrganizationFilterSerializer)
+            )
         return selectors.organizations_visible_to(self.request.user)
 
     @extend_schema(
@@ -167,7 +175,7 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         responses={201: api.OrganizationSerializer, 400: ERROR},
     )
     def create(self, request: Request) -> Response:
-        data = _validated(api.OrganizationWriteSerializer, request)
+        data = validated_input(api.OrganizationWriteSerializer, request)
         organization = services.organization_register(actor=request.user, **data)
         return Response(self.get_serializer(organization).data, status=status.HTTP_201_CREATED)
 
@@ -195,17 +203,12 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     def _update(self, request: Request, *, partial: bool) -> Response:
         organization = self.get_object()
-        if not _manages(request.user, organization):
-            raise exceptions.PermissionDenied(f"Only an admin of {organization} can change its profile.")
-        data = _validated(api.OrganizationUpdateSerializer, request, partial=partial)
+        services.require_organization_manager(request.user, organization)
+        data = validated_input(api.OrganizationUpdateSerializer, request, partial=partial)
         if "logo" in data and data["logo"] is None:
             data["logo"] = ""  # null removes the logo
         organization = services.organization_update(actor=request.user, organization=organization, **data)
         return Response(self.get_serializer(organization).data)
-
-
-def _manages(person: Any, organization: Organization) -> bool:
-    return bool(getattr(person, "is_staff", False)) or selectors.is_organization_admin(person, organization)
 
 
 class OrganizationScopedMixin(ParentScopedMixin[Organization]):
@@ -250,7 +253,7 @@ class SeesOrganization(permissions.BasePermission):
     destroy=extend_schema(summary="Remove a person from the organization (or leave it yourself)"),
 )
 class OrganizationPersonViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    filter_backends = WITHOUT_SEARCH
+    filter_backends = ORDERING_ONLY
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     http_method_names = ["get", "patch", "delete", "head", "options"]
     ordering_fields = ["created_at"]
@@ -280,7 +283,8 @@ class OrganizationPersonViewSet(OrganizationScopedMixin, mixins.ListModelMixin, 
     )
     def partial_update(self, request: Request, pk: str | None = None, organization_slug: str = "") -> Response:
         affiliation = self.get_object()
-        data = _validated(api.RoleSerializer, request)
+        services.require_organization_manager(request.user, affiliation.organization)
+        data = validated_input(api.RoleSerializer, request)
         affiliation = services.affiliation_change_role(actor=request.user, affiliation=affiliation, role=data["role"])
         return Response(api.OrganizationPersonSerializer(affiliation).data)
 
@@ -292,7 +296,7 @@ class OrganizationPersonViewSet(OrganizationScopedMixin, mixins.ListModelMixin, 
 @extend_schema(parameters=[ORGANIZATION_SLUG], tags=["organization invitations"])
 @extend_schema_view(list=extend_schema(summary="Invitations of the organization (admins and staff)"))
 class InvitationViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    filter_backends = WITHOUT_SEARCH
+    filter_backends = ORDERING_ONLY
     serializer_class = api.InvitationSerializer
     permission_classes = [ManagesOrganization]
     ordering_fields = ["created_at", "email"]
@@ -308,7 +312,7 @@ class InvitationViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets
         responses={201: api.InvitationSerializer, 400: ERROR, 403: ERROR},
     )
     def create(self, request: Request, organization_slug: str = "") -> Response:
-        data = _validated(api.InvitationCreateSerializer, request)
+        data = validated_input(api.InvitationCreateSerializer, request)
         invitation = services.invitation_create(
             actor=request.user, organization=self.get_parent(), email=data["email"], role=data["role"]
         )
@@ -335,7 +339,7 @@ class InvitationViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets
     destroy=extend_schema(summary="Remove a domain"),
 )
 class DomainViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    filter_backends = WITHOUT_SEARCH
+    filter_backends = ORDERING_ONLY
     serializer_class = api.DomainSerializer
     permission_classes = [ManagesOrganization]
     ordering_fields = ["domain"]
@@ -351,7 +355,7 @@ class DomainViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.Gen
         responses={201: api.DomainSerializer, 400: ERROR, 403: ERROR},
     )
     def create(self, request: Request, organization_slug: str = "") -> Response:
-        data = _validated(api.DomainCreateSerializer, request)
+        data = validated_input(api.DomainCreateSerializer, request)
         domain = services.domain_add(actor=request.user, organization=self.get_parent(), domain=data["domain"])
         return Response(self.get_serializer(domain).data, status=status.HTTP_201_CREATED)
 
@@ -361,11 +365,14 @@ class DomainViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.Gen
 
 
 @extend_schema(parameters=[ORGANIZATION_SLUG], tags=["organization join requests"])
-@extend_schema_view(list=extend_schema(summary="Requests to join the organization (admins and staff)"))
+@extend_schema_view(
+    list=extend_schema(
+        summary="Requests to join the organization (admins and staff)", parameters=[JoinRequestFilterSerializer]
+    )
+)
 class JoinRequestViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    filter_backends = WITHOUT_SEARCH
+    filter_backends = ORDERING_ONLY
     serializer_class = api.JoinRequestSerializer
-    filterset_fields = ["status"]
     ordering_fields = ["created_at"]
 
     def get_permissions(self) -> list[permissions.BasePermission]:
@@ -376,7 +383,9 @@ class JoinRequestViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewset
     def get_queryset(self) -> QuerySet[JoinRequest]:
         if getattr(self, "swagger_fake_view", False):
             return JoinRequest.objects.none()
-        return self.get_parent().join_requests.select_related("organization", "person")
+        return selectors.organization_join_requests(
+            self.get_parent(), **_list_filters(self, JoinRequestFilterSerializer)
+        )
 
     @extend_schema(
         summary="Ask to join (your verified address must be on one of its domains)",
@@ -384,7 +393,7 @@ class JoinRequestViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewset
         responses={201: api.JoinRequestSerializer, 400: ERROR},
     )
     def create(self, request: Request, organization_slug: str = "") -> Response:
-        data = _validated(api.JoinRequestCreateSerializer, request)
+        data = validated_input(api.JoinRequestCreateSerializer, request)
         join_request = services.join_request_create(
             actor=request.user, organization=self.get_parent(), message=data["message"]
         )
@@ -410,20 +419,22 @@ class JoinRequestViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewset
 
 @extend_schema(tags=["applications"])
 @extend_schema_view(
-    list=extend_schema(summary="Applications you can see: your organizations' (admins) or all (staff)"),
+    list=extend_schema(
+        summary="Applications you can see: your organizations' (admins) or all (staff)",
+        parameters=[ApplicationFilterSerializer],
+    ),
     retrieve=extend_schema(summary="An application, with the staff's reason when one was given"),
 )
 class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    filter_backends = WITHOUT_SEARCH
+    filter_backends = ORDERING_ONLY
     serializer_class = api.ApplicationSerializer
     permission_classes = [permissions.IsAuthenticated]
-    filterset_fields = ["status"]
     ordering_fields = ["submitted_at", "updated_at"]
 
     def get_queryset(self) -> QuerySet[MembershipApplication]:
         if getattr(self, "swagger_fake_view", False):
             return MembershipApplication.objects.none()
-        return selectors.applications_visible_to(self.request.user)
+        return selectors.applications_visible_to(self.request.user, **_list_filters(self, ApplicationFilterSerializer))
 
     @extend_schema(
         summary="Apply for membership (an admin of the organization)",
@@ -431,7 +442,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         responses={201: api.ApplicationSerializer, 400: ERROR, 403: ERROR},
     )
     def create(self, request: Request) -> Response:
-        data = _validated(api.ApplicationCreateSerializer, request)
+        organization = validated_input(api.ApplicationTargetSerializer, request)["organization"]
+        services.require_organization_admin(request.user, organization)
+        data = validated_input(api.ApplicationCreateSerializer, request)
         application = services.application_submit(actor=request.user, **data)
         return Response(self.get_serializer(application).data, status=status.HTTP_201_CREATED)
 
@@ -442,9 +455,11 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     )
     @action(detail=True, methods=["post"], url_path="request-changes")
     def request_changes(self, request: Request, pk: str | None = None) -> Response:
-        data = _validated(api.ReasonSerializer, request)
+        application = self.get_object()
+        services.require_application_decider(request.user, application)
+        data = validated_input(api.ReasonSerializer, request)
         application = services.application_request_changes(
-            actor=request.user, application=self.get_object(), reason=data["reason"]
+            actor=request.user, application=application, reason=data["reason"]
         )
         return Response(self.get_serializer(application).data)
 
@@ -456,7 +471,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def resubmit(self, request: Request, pk: str | None = None) -> Response:
         application = self.get_object()
-        data = _validated(api.ResubmitSerializer, request)
+        services.require_organization_admin(request.user, application.organization)
+        data = validated_input(api.ResubmitSerializer, request)
         application = services.application_resubmit(actor=request.user, application=application, **data)
         return Response(self.get_serializer(application).data)
 
@@ -477,10 +493,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
-        data = _validated(api.ReasonSerializer, request)
-        application = services.application_reject(
-            actor=request.user, application=self.get_object(), reason=data["reason"]
-        )
+        application = self.get_object()
+        services.require_application_decider(request.user, application)
+        data = validated_input(api.ReasonSerializer, request)
+        application = services.application_reject(actor=request.user, application=application, reason=data["reason"])
         return Response(self.get_serializer(application).data)
 
     @extend_schema(

@@ -148,7 +148,7 @@ def test_revoking_invitations_and_tokens_from_the_admin(admin_client, organizati
     invitation = services.invitation_create(
         actor=org_admin, organization=organization, email="x@example.net", role="member"
     )
-    token, key = services.api_token_create(user=person, name="leaked")
+    token, key = services.api_token_create(actor=person, name="leaked")
 
     assert run_action(admin_client, "admin:members_invitation_changelist", "revoke", invitation) == ["Revoked: 1."]
     assert run_action(admin_client, "admin:members_apitoken_changelist", "revoke", token) == ["Revoked: 1."]

@@ -73,7 +73,7 @@ def world(organization, org_admin, other_admin, person, staff) -> World:
     services.domain_add(actor=staff, organization=organization, domain="joiners.example")
     joiner = UserFactory(email="someone@joiners.example")
     join_request = services.join_request_create(actor=joiner, organization=organization, message="Hello")
-    token, _ = services.api_token_create(user=org_admin, name="laptop")
+    token, _ = services.api_token_create(actor=org_admin, name="laptop")
     return World(
         active=organization,
         private=private,
@@ -399,6 +399,47 @@ def test_organization_filters_and_search():
     assert names(status="suspended") == []
 
 
+@pytest.mark.parametrize("query", [{"kind": "spaceship"}, {"country": "XX"}, {"tier": "gold"}, {"status": "asleep"}])
+def test_organization_list_refuses_an_unknown_filter_value(query):
+    OrganizationFactory()
+
+    response = APIClient().get(f"{API}/organizations/", query)
+
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == set(query)
+
+
+def test_organization_search_wants_every_word_and_filters_combine(staff):
+    OrganizationFactory(name="Delft Robotics", description="Open speech models", country="NL")
+    OrganizationFactory(name="Berlin Robotics", description="Closed vision models", country="DE")
+    ApplicantOrganizationFactory(name="Applicant Robotics", description="Speech", country="NL")
+
+    def names(**params):
+        return [row["name"] for row in client_as(staff).get(f"{API}/organizations/", params).json()["results"]]
+
+    assert names(search="robotics speech") == ["Applicant Robotics", "Delft Robotics"]
+    assert names(search="robotics speech", status="active") == ["Delft Robotics"]
+    assert names(country="NL", ordering="-name") == ["Delft Robotics", "Applicant Robotics"]
+    assert names(kind="", search="") == ["Applicant Robotics", "Berlin Robotics", "Delft Robotics"]
+
+
+def test_applications_and_join_requests_filter_by_status(world):
+    staff, org_admin = world.users["staff"], world.users["org_admin"]
+    join_requests = f"{API}/organizations/{world.active.slug}/join-requests/"
+
+    submitted = client_as(staff).get(f"{API}/applications/", {"status": "submitted"}).json()["results"]
+    approved = client_as(staff).get(f"{API}/applications/", {"status": "approved"}).json()["results"]
+    unknown = client_as(staff).get(f"{API}/applications/", {"status": "pending"})
+    pending = client_as(org_admin).get(join_requests, {"status": "pending"}).json()["results"]
+    declined = client_as(org_admin).get(join_requests, {"status": "declined"}).json()["results"]
+
+    assert [row["id"] for row in submitted] == [world.application.pk]
+    assert approved == []
+    assert unknown.status_code == 400 and "status" in unknown.json()["errors"]
+    assert [row["id"] for row in pending] == [world.join_request.pk]
+    assert declined == []
+
+
 def test_organization_list_is_paginated():
     OrganizationFactory.create_batch(3)
 
@@ -575,6 +616,17 @@ def test_reject_without_reason_is_refused(staff):
 
     assert response.status_code == 400
     assert response.json()["detail"] == "Give a reason: the applicant will read it."
+    assert refreshed(application).status == MembershipApplication.Status.SUBMITTED
+
+
+@pytest.mark.parametrize("action", ["reject", "request-changes"])
+def test_a_decision_without_a_reason_names_the_reason_field(staff, action):
+    application = ApplicationFactory()
+
+    response = client_as(staff).post(f"{API}/applications/{application.pk}/{action}/", {}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"reason": ["Give a reason: the applicant will read it."]}
     assert refreshed(application).status == MembershipApplication.Status.SUBMITTED
 
 
@@ -778,7 +830,7 @@ def test_session_writes_with_csrf_token_pass(csrf_api_client, organization, org_
 
 
 def test_token_writes_need_no_csrf_token(csrf_api_client, organization, org_admin):
-    _, key = services.api_token_create(user=org_admin, name="script")
+    _, key = services.api_token_create(actor=org_admin, name="script")
     csrf_api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     response = csrf_api_client.patch(
@@ -846,7 +898,7 @@ def _grow_applications(organization, admin, staff, size):
 
 def _grow_tokens(organization, admin, staff, size):
     for number in range(size):
-        services.api_token_create(user=admin, name=f"token {number}")
+        services.api_token_create(actor=admin, name=f"token {number}")
 
 
 # (name, who asks, path, how to add rows, queries) for every other list endpoint

@@ -163,7 +163,7 @@ def test_failed_token_requests_for_one_account_are_limited_whatever_the_address_
 
 
 def test_revoked_token_is_refused(person):
-    token, key = services.api_token_create(user=person, name="laptop")
+    token, key = services.api_token_create(actor=person, name="laptop")
     services.api_token_revoke(actor=person, token=token)
 
     response = authorized(key).get("/api/v1/me/")
@@ -173,7 +173,7 @@ def test_revoked_token_is_refused(person):
 
 
 def test_expired_token_is_refused(person):
-    token, key = services.api_token_create(user=person, name="laptop", expires_in_days=1)
+    token, key = services.api_token_create(actor=person, name="laptop", expires_in_days=1)
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
 
     response = authorized(key).get("/api/v1/me/")
@@ -189,7 +189,7 @@ def test_unknown_token_is_refused():
 
 
 def test_token_of_a_deactivated_person_is_refused(person):
-    _, key = services.api_token_create(user=person, name="laptop")
+    _, key = services.api_token_create(actor=person, name="laptop")
     type(person).objects.filter(pk=person.pk).update(is_active=False)
 
     assert authorized(key).get("/api/v1/me/").status_code == 401
@@ -230,9 +230,9 @@ def test_created_token_is_shown_once_and_never_listed(person):
 
 
 def test_token_list_shows_only_ones_own_usable_tokens(person, other_admin):
-    services.api_token_create(user=other_admin, name="theirs")
-    mine, _ = services.api_token_create(user=person, name="mine")
-    revoked, _ = services.api_token_create(user=person, name="old")
+    services.api_token_create(actor=other_admin, name="theirs")
+    mine, _ = services.api_token_create(actor=person, name="mine")
+    revoked, _ = services.api_token_create(actor=person, name="old")
     services.api_token_revoke(actor=person, token=revoked)
     client = APIClient()
     client.force_authenticate(person)
@@ -244,7 +244,7 @@ def test_token_list_shows_only_ones_own_usable_tokens(person, other_admin):
 
 def test_token_revoked_through_the_api_stops_working(person):
     # given a token used for its own revocation
-    token, key = services.api_token_create(user=person, name="laptop")
+    token, key = services.api_token_create(actor=person, name="laptop")
     client = authorized(key)
 
     # when
@@ -258,7 +258,7 @@ def test_token_revoked_through_the_api_stops_working(person):
 
 
 def test_another_persons_token_is_not_found(person, other_admin):
-    theirs, their_key = services.api_token_create(user=other_admin, name="theirs")
+    theirs, their_key = services.api_token_create(actor=other_admin, name="theirs")
     client = APIClient()
     client.force_authenticate(person)
 

@@ -561,6 +561,21 @@ def test_staff_cannot_decide_on_their_own_organizations_application(client):
     assert application.status == MembershipApplication.Status.SUBMITTED
 
 
+def test_the_decision_is_offered_only_to_staff_who_may_take_it(client):
+    application, _ = submitted_application()
+    affiliated, unrelated = StaffFactory(), StaffFactory()
+    AffiliationFactory(organization=application.organization, person=affiliated)
+    url = reverse("members:application_detail", kwargs={"pk": application.pk})
+
+    client.force_login(affiliated)
+    own = client.get(url).content.decode()
+    client.force_login(unrelated)
+    other = client.get(url).content.decode()
+
+    assert "Request changes" not in own
+    assert "Request changes" in other
+
+
 def test_people_who_are_not_staff_cannot_decide(client, org_admin):
     application, _ = submitted_application()
     client.force_login(org_admin)
@@ -868,8 +883,8 @@ def test_token_with_a_bad_expiry_is_a_form_error(client, person):
 
 
 def test_a_person_revokes_their_token_but_not_someone_elses(client, person):
-    own, _ = services.api_token_create(user=person, name="mine")
-    others, _ = services.api_token_create(user=UserFactory(), name="theirs")
+    own, _ = services.api_token_create(actor=person, name="mine")
+    others, _ = services.api_token_create(actor=UserFactory(), name="theirs")
     client.force_login(person)
 
     client.post(reverse("members:api_token_revoke", kwargs={"pk": own.pk}))

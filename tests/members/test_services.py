@@ -24,6 +24,7 @@ from members.models import (
     Organization,
     OrganizationDomain,
 )
+from members.services import affiliations
 
 from .factories import (
     AdminAffiliationFactory,
@@ -399,6 +400,15 @@ def test_reject_and_request_changes_need_a_reason(application, staff, decide):
     assert application.status == MembershipApplication.Status.SUBMITTED
 
 
+@pytest.mark.parametrize("decide", [services.application_reject, services.application_request_changes])
+def test_a_reason_is_asked_only_of_someone_who_may_decide(application, applicant_admin, decide):
+    with pytest.raises(NotPermitted, match="Only alliance staff"):
+        decide(actor=applicant_admin, application=application, reason="")
+
+    application.refresh_from_db()
+    assert application.status == MembershipApplication.Status.SUBMITTED
+
+
 def test_application_withdrawn_by_the_applicant(application, applicant_organization, applicant_admin):
     services.application_withdraw(actor=applicant_admin, application=application)
 
@@ -707,16 +717,16 @@ def test_the_race_is_real_without_the_lock(monkeypatch):
     organization = OrganizationFactory()
     first, second = (AdminAffiliationFactory(organization=organization).person for _ in range(2))
     monkeypatch.setattr(
-        services,
-        "_lock_admins",
+        affiliations,
+        "lock_and_count_admins",
         lambda organization_id: Affiliation.objects.filter(organization_id=organization_id, role="admin").count(),
     )
     # both transactions have changed their row before either commits
     monkeypatch.setattr(
-        services,
+        affiliations,
         "audit_record",
         _both_threads_reach(
-            services.audit_record,
+            affiliations.audit_record,
             threading.Barrier(2, timeout=10),
             when=lambda **kwargs: kwargs["action"] == "affiliation.role_changed",
         ),
@@ -736,7 +746,9 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(monkeypatch):
     organization = OrganizationFactory()
     first, second = (AdminAffiliationFactory(organization=organization).person for _ in range(2))
     monkeypatch.setattr(
-        services, "_lock_admins", _both_threads_reach(services._lock_admins, threading.Barrier(2, timeout=10))
+        affiliations,
+        "lock_and_count_admins",
+        _both_threads_reach(affiliations.lock_and_count_admins, threading.Barrier(2, timeout=10)),
     )
 
     # when they demote each other at the same moment
@@ -756,7 +768,9 @@ def test_an_admin_demoted_meanwhile_cannot_demote_another_admin(monkeypatch):
     organization = OrganizationFactory()
     first, second, _third = (AdminAffiliationFactory(organization=organization).person for _ in range(3))
     monkeypatch.setattr(
-        services, "_lock_admins", _both_threads_reach(services._lock_admins, threading.Barrier(2, timeout=10))
+        affiliations,
+        "lock_and_count_admins",
+        _both_threads_reach(affiliations.lock_and_count_admins, threading.Barrier(2, timeout=10)),
     )
 
     # when the first two demote each other at the same moment
@@ -1133,7 +1147,7 @@ def test_after_a_decline_the_person_may_ask_again(domain_organization, org_admin
 
 def test_api_token_key_is_returned_once_and_only_its_hash_is_stored(person):
     # when
-    token, key = services.api_token_create(user=person, name=" laptop ", expires_in_days=30)
+    token, key = services.api_token_create(actor=person, name=" laptop ", expires_in_days=30)
 
     # then
     token.refresh_from_db()
@@ -1150,15 +1164,15 @@ def test_api_token_key_is_returned_once_and_only_its_hash_is_stored(person):
 
 def test_api_token_create_refusals(person):
     with pytest.raises(DomainError, match="name"):
-        services.api_token_create(user=person, name="  ")
+        services.api_token_create(actor=person, name="  ")
     with pytest.raises(DomainError, match="between"):
-        services.api_token_create(user=person, name="forever", expires_in_days=0)
+        services.api_token_create(actor=person, name="forever", expires_in_days=0)
 
     assert not ApiToken.objects.exists()
 
 
 def test_a_revoked_token_no_longer_authenticates(person, other_admin):
-    token, key = services.api_token_create(user=person, name="ci")
+    token, key = services.api_token_create(actor=person, name="ci")
 
     with pytest.raises(NotPermitted):
         services.api_token_revoke(actor=other_admin, token=token)
@@ -1175,7 +1189,7 @@ def test_a_revoked_token_no_longer_authenticates(person, other_admin):
 
 
 def test_staff_revoke_a_leaked_token(person, staff):
-    token, key = services.api_token_create(user=person, name="leaked")
+    token, key = services.api_token_create(actor=person, name="leaked")
 
     services.api_token_revoke(actor=staff, token=token)
 
@@ -1184,7 +1198,7 @@ def test_staff_revoke_a_leaked_token(person, staff):
 
 
 def test_an_expired_token_no_longer_authenticates(person, monkeypatch):
-    token, key = services.api_token_create(user=person, name="short", expires_in_days=1)
+    token, key = services.api_token_create(actor=person, name="short", expires_in_days=1)
     assert services.api_token_authenticate(key) == token
 
     later = timezone.now() + timedelta(days=1, minutes=1)
@@ -1194,7 +1208,7 @@ def test_an_expired_token_no_longer_authenticates(person, monkeypatch):
 
 
 def test_a_deactivated_persons_token_and_a_made_up_key_do_not_authenticate(person):
-    _, key = services.api_token_create(user=person, name="old")
+    _, key = services.api_token_create(actor=person, name="old")
     person.is_active = False
     person.save(update_fields=["is_active"])
 
