@@ -18,7 +18,6 @@ from django.http import HttpRequest
 from alliance.admin_actions import run_service_on_each
 from alliance.errors import DomainError
 from members.models import User
-from members.selectors import person_by_email
 
 from . import services
 from .models import CalendarFeed, Event, Registration
@@ -153,12 +152,12 @@ class EventAdmin(admin.ModelAdmin):
         )
 
     def _organizer_from_form(self, request: HttpRequest) -> User | None:
-        email = request.POST.get("organizer_email", "").strip()
-        person = person_by_email(email) if email else None
-        if person is None:
-            given = f" {email}" if email else ""
-            self.message_user(request, f"No one has an account with the address{given}.", level=messages.ERROR)
-        return person
+        """The account the action form names (``services.organizer_by_address``), or None after saying why."""
+        try:
+            return services.organizer_by_address(request.POST.get("organizer_email", ""))
+        except DomainError as error:
+            self.message_user(request, error.message, level=messages.ERROR)
+            return None
 
     @admin.action(description="Add an organizer to the selected events (give their address); they are told")
     def add_organizer(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -258,6 +257,6 @@ class CalendarFeedAdmin(admin.ModelAdmin):
             self,
             request,
             queryset.select_related("person"),
-            lambda feed: services.calendar_feed_reset(person=feed.person),
+            lambda feed: services.calendar_feed_reset(actor=request.user, person=feed.person),
             "Reset",
         )

@@ -12,8 +12,6 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from members.models import User
-from members.selectors import person_by_email
 from projects.models import FocusArea, Project
 
 from .models import Event, Registration
@@ -130,10 +128,7 @@ class EventForm(forms.Form):
         for name in EVENT_TIMES:
             if cleaned.get(name) is not None:
                 cleaned[name] = timezone.make_aware(cleaned[name], zone)
-        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", "The event must end after it starts.")
-        return cleaned
+        return cleaned  # whether the times fit together is the services' rule: they refuse, the view shows it
 
 
 class CapacityForm(forms.Form):
@@ -153,19 +148,13 @@ class CancelEventForm(forms.Form):
 
 
 class OrganizerAddForm(forms.Form):
-    """Who to add as an organizer: the address of their account (the service decides whether they may)."""
+    """Who to add as an organizer: the address of their account (``services.organizer_by_address`` finds it, and
+    the services decide whether they may)."""
 
     email = forms.EmailField(
         label="Add an organizer",
         help_text="The email address of their account on the portal; they are told by email.",
     )
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"]
-        self.person: User | None = person_by_email(email)
-        if self.person is None:
-            raise forms.ValidationError(f"No one has an account with the address {email}. Ask them to sign up first.")
-        return email
 
 
 class EventFilterForm(forms.Form):

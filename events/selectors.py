@@ -9,17 +9,36 @@ Who sees what, everywhere (pages, calendars, API):
 
 An event's hosting project is named (title, slug, link) only to who may see that project
 (``projects.selectors.projects_visible_to``): ``viewer_sees_project`` says so on every event the selectors return.
+
+Who may do what is answered here too, once, for the services, the pages, the API and the templates alike:
+``is_organizer``, ``may_create_events`` / ``projects_person_may_host`` / ``may_host_event``, and
+``registration_options`` (what the registration panel offers is what ``event_register`` does).
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
-from members.selectors import is_member_expression
-from projects.models import Project
-from projects.selectors import projects_visible_to
+from members.models import Affiliation, Organization
+from members.selectors import is_alliance_member, is_member_expression
+from projects.models import Participation, Project
+from projects.selectors import is_project_lead, projects_visible_to
 
 from .models import Event, Registration
 
@@ -77,8 +96,9 @@ def with_viewer_registration(events: QuerySet[Event], person: Any) -> QuerySet[E
         return events.annotate(viewer_is_organizer=Value(False)).prefetch_related(
             Prefetch("registrations", queryset=Registration.objects.none(), to_attr="viewer_registrations")
         )
+    organizer: Exists | Value
     if person.is_staff:
-        organizer = Value(True)
+        organizer = Value(True, output_field=BooleanField())
     else:
         organizer = Exists(Event.organizers.through.objects.filter(event_id=OuterRef("pk"), user_id=person.pk))
     mine = Registration.objects.filter(person_id=person.pk, status__in=Registration.ACTIVE_STATUSES).annotate(
@@ -93,8 +113,12 @@ def with_viewer_project(events: QuerySet[Event], person: Any) -> QuerySet[Event]
     """Annotate ``viewer_sees_project``: a public event may be hosted by a draft or members-only project, whose
     title must not show to who cannot see it. One subquery per list (plus, for a signed-in person, the one
     membership query ``projects_visible_to`` makes), whatever the number of events."""
-    visible = projects_visible_to(person).filter(pk=OuterRef("project_id"))
-    return events.annotate(viewer_sees_project=Exists(visible))
+    return events.annotate(viewer_sees_project=_viewer_sees_project(person))
+
+
+def _viewer_sees_project(person: Any) -> Exists:
+    """True, in SQL, for an event whose hosting project the person may see."""
+    return Exists(projects_visible_to(person).filter(pk=OuterRef("project_id")))
 
 
 def hosting_projects(person: Any) -> QuerySet[Project]:
@@ -122,9 +146,12 @@ def event_list(
     visibility: str = "",
     now: datetime | None = None,
 ) -> QuerySet[Event]:
-    """Events as lists show them: hosting project joined, the viewer's registration prefetched.
+    """Events as lists show them (the page and the API alike): hosting project joined, the viewer's registration
+    prefetched.
 
     ``when`` is ``upcoming`` (not yet over, soonest first), ``past`` (over, latest first) or empty (all, by start).
+    Every other filter is an exact value (``search`` looks in the title, description and venue); an empty one
+    filters nothing.
     """
     now = now or timezone.now()
     events = events_visible_to(person).select_related("project")
@@ -142,8 +169,8 @@ def event_list(
         events = events.filter(status=status)
     if visibility:
         events = events.filter(visibility=visibility)
-    if project:
-        events = events.filter(project__slug=project)
+    if project:  # a project the viewer may not see finds nothing, as if it did not exist
+        events = events.filter(_viewer_sees_project(person), project__slug=project)
     if focus_area:
         events = events.filter(project__focus_areas__slug=focus_area)
     if search:
@@ -243,3 +270,154 @@ def is_organizer(person: Any, event: Event) -> bool:
     if not getattr(person, "is_authenticated", False):
         return False
     return person.is_staff or event.organizers.filter(pk=person.pk).exists()
+
+
+def projects_person_may_host(person: Any) -> QuerySet[Project]:
+    """The projects that may host a new event of the person's: any for staff, else the ones they lead."""
+    projects = Project.objects.order_by("title")
+    if getattr(person, "is_staff", False):
+        return projects
+    if not getattr(person, "is_authenticated", False):
+        return projects.none()
+    return projects.filter(
+        participations__person=person,
+        participations__role=Participation.Role.LEAD,
+        participations__status=Participation.Status.ACTIVE,
+    )
+
+
+def may_create_events(person: Any) -> bool:
+    """Staff, and the leads of at least one project: who sees "Create an event" and may open its page."""
+    if not getattr(person, "is_authenticated", False):
+        return False
+    return person.is_staff or projects_person_may_host(person).exists()
+
+
+def may_host_event(person: Any, project: Project | None) -> bool:
+    """Whether the person may create an event hosted by ``project`` (None: no hosting project, staff only)."""
+    if getattr(person, "is_staff", False):
+        return True
+    return project is not None and is_project_lead(person, project)
+
+
+# --- who may register (the registration panel shows what event_register would do) -------------------------------
+
+
+def registration_is_open(event: Event, *, now: datetime | None = None) -> bool:
+    """Whether the registration window is open: from ``registration_opens_at`` (else publication) until
+    ``registration_closes_at`` (else the start)."""
+    now = now or timezone.now()
+    opens = event.registration_opens_at or event.published_at
+    closes = event.registration_closes_at or event.starts_at
+    return (opens is None or opens <= now) and now < closes
+
+
+def seat_organization(person: Any) -> Organization | None:
+    """The organization a person's seat counts against: their first active member organization."""
+    affiliation = (
+        Affiliation.objects.filter(person_id=person.pk, organization__status=Organization.Status.ACTIVE)
+        .select_related("organization")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return affiliation.organization if affiliation else None
+
+
+def organization_has_seat(event: Event, organization: Organization | None) -> bool:
+    """Whether ``organization`` holds fewer confirmed seats than the event's per-organization cap (if any)."""
+    if event.organization_seat_cap is None or organization is None:
+        return True
+    taken = event.registrations.filter(status=Registration.Status.CONFIRMED, organization=organization)
+    return taken.count() < event.organization_seat_cap
+
+
+_UNKNOWN: Any = object()
+
+
+@dataclass(frozen=True)
+class RegistrationOptions:
+    """Where the person stands with registering for an event, and, when they cannot, why.
+
+    ``state`` is one of the names below; ``refusal`` is the message ``event_register`` refuses with (empty when it
+    would accept), and ``not_permitted`` says the refusal is about who the person is (403), not about the event.
+    """
+
+    state: str
+    refusal: str = ""
+    not_permitted: bool = False
+
+    CANCELLED = "cancelled"
+    DRAFT = "draft"
+    CONFIRMED = "confirmed"  # the person holds a seat
+    WAITLISTED = "waitlisted"  # the person is waiting
+    OVER = "over"
+    NOT_YET = "not_yet"
+    CLOSED = "closed"
+    ANONYMOUS = "anonymous"
+    MEMBERS_ONLY = "members_only"
+    ORGANIZATION_FULL = "organization_full"
+    FULL = "full"
+    WAITLIST = "waitlist"  # full, but the person may join the waitlist
+    OPEN = "open"  # a seat is free
+
+    @property
+    def may_register(self) -> bool:
+        return not self.refusal
+
+
+def registration_options(
+    person: Any,
+    event: Event,
+    *,
+    registration: Registration | None = _UNKNOWN,
+    organization: Organization | None = _UNKNOWN,
+    now: datetime | None = None,
+) -> RegistrationOptions:
+    """What the person may do about registering for ``event`` now: the page shows it, ``event_register`` (under the
+    event's lock, with the fresh row) refuses by it. One rule, so the page never offers what the service refuses.
+
+    ``registration`` is the person's active registration (by default the one ``with_viewer_registration``
+    attached, else read); ``organization`` the one their seat would count against (read when needed).
+    """
+    options = RegistrationOptions
+    now = now or timezone.now()
+    closed = "Registration for this event is closed."
+    if event.status == Event.Status.CANCELLED:
+        return options(options.CANCELLED, "This event was cancelled.")
+    if event.status != Event.Status.PUBLISHED:
+        return options(options.DRAFT, "This event is not open for registration yet.")
+    if registration is _UNKNOWN:
+        registration = _active_registration(person, event)
+    if registration is not None:
+        return options(registration.status, "You are already registered for this event.")
+    if event.ends_at <= now:
+        return options(options.OVER, closed)
+    if not registration_is_open(event, now=now):
+        opens = event.registration_opens_at
+        return options(options.NOT_YET if opens and opens > now else options.CLOSED, closed)
+    if not getattr(person, "is_authenticated", False):
+        return options(options.ANONYMOUS, "Sign in to register.", not_permitted=True)
+    if event.visibility == Event.Visibility.MEMBERS and not is_alliance_member(person):
+        return options(
+            options.MEMBERS_ONLY, "This event is for people of alliance member organizations.", not_permitted=True
+        )
+    if event.capacity is None or event.confirmed_count < event.capacity:
+        if organization is _UNKNOWN:
+            organization = seat_organization(person) if event.organization_seat_cap is not None else None
+        if not organization_has_seat(event, organization):
+            return options(
+                options.ORGANIZATION_FULL,
+                f"{organization} already holds its {event.organization_seat_cap} seat(s) at this event.",
+            )
+        return options(options.OPEN)
+    if event.waitlist_enabled:
+        return options(options.WAITLIST)
+    return options(options.FULL, "This event is full.")
+
+
+def _active_registration(person: Any, event: Event) -> Registration | None:
+    if hasattr(event, "viewer_registrations"):
+        return viewer_registration(event)
+    if not getattr(person, "is_authenticated", False):
+        return None
+    return event.registrations.filter(person_id=person.pk, status__in=Registration.ACTIVE_STATUSES).first()

@@ -1,7 +1,9 @@
 """Pages and calendars of the events domain.
 
-Views read through ``events.selectors`` and write only through ``events.services``. A ``DomainError`` from a
-service becomes a form error or a message, and nothing has changed. Registering and cancelling answer htmx
+Views read through ``events.selectors`` and write only through ``events.services``. Who may act is asked first
+(a selector predicate, or the service's own check), before any form is read; a ``NotPermitted`` is answered 403 by
+``alliance.pages.DomainErrorMiddleware``. Any other ``DomainError`` from a service becomes a form error or a
+message, and nothing has changed. Registering and cancelling answer htmx
 requests with the updated registration panel and plain form posts with a redirect, so every page works
 without JavaScript too. An event the viewer may not see is a 404 everywhere, its calendar included; the
 organizer pages of a visible event answer 403 to everyone but its organizers and staff.
@@ -17,12 +19,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from alliance.errors import DomainError, NotPermitted
-from projects.models import FocusArea, Participation, Project
+from alliance.pages import form_error, query_string_without_page, refusal_of
+from projects.models import FocusArea
 
 from . import selectors, services
 from .calendar import event_calendar, feed_calendar
@@ -30,18 +32,6 @@ from .forms import CancelEventForm, CapacityForm, EventFilterForm, EventForm, Or
 from .models import CalendarFeed, Event, Registration
 
 EVENT_PAGE_SIZE = 20
-
-
-def _form_error(form, error: DomainError) -> None:
-    """Show a service's refusal on the field it names, or above the form."""
-    field = "timezone" if error.field == "timezone_name" else error.field
-    form.add_error(field if field in form.fields else None, error.message)
-
-
-def _query_string_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode() + "&" if query else ""
 
 
 def _visible_event(request: HttpRequest, slug: str) -> Event:
@@ -57,24 +47,6 @@ def _organized_event(request: HttpRequest, slug: str) -> Event:
     if not event.viewer_is_organizer:
         raise PermissionDenied("Only the event's organizers and staff can see this page.")
     return event
-
-
-def _projects_for_new_events(person: Any):
-    """Staff may host an event on any project; others only on the projects they lead."""
-    projects = Project.objects.order_by("title")
-    if getattr(person, "is_staff", False):
-        return projects
-    return projects.filter(
-        participations__person=person,
-        participations__role=Participation.Role.LEAD,
-        participations__status=Participation.Status.ACTIVE,
-    )
-
-
-def _can_create_events(person: Any) -> bool:
-    if not getattr(person, "is_authenticated", False):
-        return False
-    return person.is_staff or _projects_for_new_events(person).exists()
 
 
 # --- the list -------------------------------------------------------------------------------------------------
@@ -93,9 +65,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "when": filters["when"],
         "page_obj": page,
         "events": page.object_list,
-        "query_string": _query_string_without_page(request),
+        "query_string": query_string_without_page(request),
         "filtered": any(value for name, value in filters.items() if name != "when"),
-        "can_create": _can_create_events(request.user),
+        "can_create": selectors.may_create_events(request.user),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "events/partials/event_results.html", context)
@@ -105,34 +77,24 @@ def event_list(request: HttpRequest) -> HttpResponse:
 # --- the event page and its registration panel ------------------------------------------------------------
 
 
-def _panel_state(request: HttpRequest, event: Event, registration: Registration | None) -> str:
-    """Which registration panel the viewer sees; the service makes the same checks when they act."""
-    now = timezone.now()
-    if event.status == Event.Status.CANCELLED:
-        return "cancelled"
-    if event.status == Event.Status.DRAFT:
-        return "draft"
-    if registration is not None:
-        return registration.status
-    if event.ends_at <= now:
-        return "over"
-    if not services.registration_is_open(event, now=now):
-        opens = event.registration_opens_at
-        return "not_yet" if opens and opens > now else "closed"
-    if not request.user.is_authenticated:
-        return "anonymous"
-    if event.seats_left == 0:
-        return "waitlist" if event.waitlist_enabled else "full"
-    return "open"
+def _flash(request: HttpRequest, *, notice: str = "", error: str = "") -> None:
+    """A plain form post's outcome, shown on the page it is sent back to."""
+    if error:
+        messages.error(request, error)
+    elif notice:
+        messages.success(request, notice)
 
 
 def _panel_context(request: HttpRequest, event: Event, **extra: Any) -> dict[str, Any]:
+    """The registration panel: what the viewer may do, by the rule ``event_register`` refuses by."""
     registration = selectors.viewer_registration(event)
+    options = selectors.registration_options(request.user, event, registration=registration)
     confirmed = registration is not None and registration.status == Registration.Status.CONFIRMED
     return {
         "event": event,
         "registration": registration,
-        "state": _panel_state(request, event, registration),
+        "state": options.state,
+        "refusal": options.refusal,
         "is_organizer": event.viewer_is_organizer,
         "show_online_link": bool(event.online_url) and (confirmed or event.viewer_is_organizer),
         "login_url": f"{reverse('account_login')}?next={event.get_absolute_url()}",
@@ -154,10 +116,7 @@ def _panel_response(request: HttpRequest, slug: str, *, notice: str = "", error:
             "events/partials/registration_panel.html",
             _panel_context(request, event, notice=notice, error=error),
         )
-    if error:
-        messages.error(request, error)
-    elif notice:
-        messages.success(request, notice)
+    _flash(request, notice=notice, error=error)
     return redirect(event)
 
 
@@ -165,6 +124,9 @@ def _panel_response(request: HttpRequest, slug: str, *, notice: str = "", error:
 @require_POST
 def event_register(request: HttpRequest, slug: str) -> HttpResponse:
     event = _visible_event(request, slug)
+    options = selectors.registration_options(request.user, event)
+    if options.not_permitted:  # who the person is, before anything else: a 403
+        raise NotPermitted(options.refusal)
     try:
         registration = services.event_register(actor=request.user, event=event)
     except DomainError as error:
@@ -227,7 +189,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def my_events(request: HttpRequest) -> HttpResponse:
     """The person's registrations, the events they organize, and their private calendar-feed address."""
-    feed = services.calendar_feed_for(person=request.user)
+    feed = services.calendar_feed_for(actor=request.user)
     feed_url = request.build_absolute_uri(feed.get_absolute_url())
     return render(
         request,
@@ -238,7 +200,7 @@ def my_events(request: HttpRequest) -> HttpResponse:
             "organized": list(selectors.events_organized_by(request.user)[:50]),
             "feed_url": feed_url,
             "webcal_url": "webcal://" + feed_url.split("://", 1)[-1],
-            "can_create": _can_create_events(request.user),
+            "can_create": selectors.may_create_events(request.user),
         },
     )
 
@@ -246,7 +208,7 @@ def my_events(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_feed_reset(request: HttpRequest) -> HttpResponse:
-    services.calendar_feed_reset(person=request.user)
+    services.calendar_feed_reset(actor=request.user)
     messages.success(request, "Your calendar has a new address; the old one no longer works. Subscribe again.")
     return redirect(reverse("events:my_events") + "#calendar")
 
@@ -257,9 +219,8 @@ def calendar_feed_reset(request: HttpRequest) -> HttpResponse:
 @login_required
 def event_create(request: HttpRequest) -> HttpResponse:
     """Staff, and leads for the projects they lead, create a draft event."""
-    if not _can_create_events(request.user):
-        raise PermissionDenied("Only staff and project leads can create events.")
-    projects = _projects_for_new_events(request.user)
+    services.event_create_check(actor=request.user)  # before reading the form: who may not, hears that (403)
+    projects = selectors.projects_person_may_host(request.user)
     form = EventForm(request.POST or None, projects=projects, project_required=not request.user.is_staff)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -267,7 +228,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
         try:
             event = services.event_create(actor=request.user, **data)
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, f"“{event}” was created as a draft. Publish it when it is ready.")
             return redirect("events:event_manage", slug=event.slug)
@@ -282,10 +243,8 @@ def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
         changes = form.changes_to(event)
         try:
             services.event_update(actor=request.user, event=event, **changes)
-        except NotPermitted as error:
-            raise PermissionDenied(error.message) from error
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, "The event was saved." if changes else "Nothing changed.")
             return redirect("events:event_manage", slug=event.slug)
@@ -325,17 +284,9 @@ def event_manage(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "events/event_manage.html", context)
 
 
-def _run(request: HttpRequest, action, done: str, **kwargs: Any) -> bool:
-    """Call a service and leave its outcome as a message; NotPermitted becomes 403."""
-    try:
-        action(actor=request.user, **kwargs)
-    except NotPermitted as error:
-        raise PermissionDenied(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
-        return False
-    messages.success(request, done)
-    return True
+def _manage_page(request: HttpRequest, event: Event, **forms: Any) -> HttpResponse:
+    """The manage page again, with a form that was refused (400)."""
+    return render(request, "events/event_manage.html", _manage_context(request, event, **forms), status=400)
 
 
 def _to_manage(event: Event) -> HttpResponse:
@@ -346,7 +297,8 @@ def _to_manage(event: Event) -> HttpResponse:
 @require_POST
 def event_publish(request: HttpRequest, slug: str) -> HttpResponse:
     event = _organized_event(request, slug)
-    _run(request, services.event_publish, "The event is published: people can see it and register.", event=event)
+    error = refusal_of(services.event_publish, actor=request.user, event=event)
+    _flash(request, notice="The event is published: people can see it and register.", error=error)
     return _to_manage(event)
 
 
@@ -356,16 +308,11 @@ def event_cancel(request: HttpRequest, slug: str) -> HttpResponse:
     event = _organized_event(request, slug)
     form = CancelEventForm(request.POST)
     if not form.is_valid():
-        return render(
-            request, "events/event_manage.html", _manage_context(request, event, cancel_form=form), status=400
-        )
-    _run(
-        request,
-        services.event_cancel,
-        "The event is cancelled; everyone registered or waiting is being told.",
-        event=event,
-        reason=form.cleaned_data["reason"].strip(),
+        return _manage_page(request, event, cancel_form=form)
+    error = refusal_of(
+        services.event_cancel, actor=request.user, event=event, reason=form.cleaned_data["reason"].strip()
     )
+    _flash(request, notice="The event is cancelled; everyone registered or waiting is being told.", error=error)
     return _to_manage(event)
 
 
@@ -375,19 +322,13 @@ def event_capacity(request: HttpRequest, slug: str) -> HttpResponse:
     event = _organized_event(request, slug)
     form = CapacityForm(request.POST)
     if not form.is_valid():
-        return render(
-            request, "events/event_manage.html", _manage_context(request, event, capacity_form=form), status=400
-        )
+        return _manage_page(request, event, capacity_form=form)
     capacity = form.cleaned_data["capacity"]
     try:
         services.event_change_capacity(actor=request.user, event=event, capacity=capacity)
-    except NotPermitted as error:
-        raise PermissionDenied(error.message) from error
     except DomainError as error:
-        form.add_error("capacity", error.message)
-        return render(
-            request, "events/event_manage.html", _manage_context(request, event, capacity_form=form), status=400
-        )
+        form_error(form, error)
+        return _manage_page(request, event, capacity_form=form)
     messages.success(request, f"The capacity is now {capacity or 'unlimited'}.")
     return _to_manage(event)
 
@@ -403,25 +344,16 @@ def _organized_registration(request: HttpRequest, slug: str, pk: int) -> tuple[E
 def registration_check_in(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Mark a confirmed attendee as present; htmx swaps only their row."""
     event, registration = _organized_registration(request, slug, pk)
-    error = ""
-    try:
-        services.registration_check_in(actor=request.user, registration=registration)
-    except NotPermitted as refusal:
-        raise PermissionDenied(refusal.message) from refusal
-    except DomainError as refusal:
-        error = refusal.message
+    error = refusal_of(services.registration_check_in, actor=request.user, registration=registration)
+    notice = "" if error else f"{registration.person.get_full_name()} is checked in."
     if request.htmx:
         _, registration = _organized_registration(request, slug, pk)
-        notice = "" if error else f"{registration.person.get_full_name()} is checked in."
         return render(
             request,
             "events/partials/registration_row.html",
             {"event": event, "registration": registration, "notice": notice, "error": error},
         )
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, f"{registration.person.get_full_name()} is checked in.")
+    _flash(request, notice=notice, error=error)
     return _to_manage(event)
 
 
@@ -430,12 +362,8 @@ def registration_check_in(request: HttpRequest, slug: str, pk: int) -> HttpRespo
 def registration_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """An organizer cancels someone's registration; the first person waiting gets the seat."""
     event, registration = _organized_registration(request, slug, pk)
-    _run(
-        request,
-        services.registration_cancel,
-        f"The registration of {registration.person.get_full_name()} is cancelled.",
-        registration=registration,
-    )
+    error = refusal_of(services.registration_cancel, actor=request.user, registration=registration)
+    _flash(request, notice=f"The registration of {registration.person.get_full_name()} is cancelled.", error=error)
     if request.htmx:  # the seat may have gone to someone waiting: the whole page changes
         return HttpResponse(status=204, headers={"HX-Redirect": reverse("events:event_manage", args=[event.slug])})
     return _to_manage(event)
@@ -455,13 +383,8 @@ def _organizers_response(
         }
         return render(request, "events/partials/organizer_section.html", context)
     if form is not None and form.errors:
-        return render(
-            request, "events/event_manage.html", _manage_context(request, event, organizer_form=form), status=400
-        )
-    if error:
-        messages.error(request, error)
-    elif notice:
-        messages.success(request, notice)
+        return _manage_page(request, event, organizer_form=form)
+    _flash(request, notice=notice, error=error)
     return _to_manage(event)
 
 
@@ -473,15 +396,12 @@ def event_organizer_add(request: HttpRequest, slug: str) -> HttpResponse:
     form = OrganizerAddForm(request.POST)
     if form.is_valid():
         try:
-            services.event_organizer_add(actor=request.user, event=event, person=form.person)
-        except NotPermitted as error:
-            raise PermissionDenied(error.message) from error
+            person = services.organizer_by_address(form.cleaned_data["email"])
+            services.event_organizer_add(actor=request.user, event=event, person=person)
         except DomainError as error:
-            form.add_error("email", error.message)
+            form_error(form, error)
         else:
-            return _organizers_response(
-                request, event, notice=f"{form.person.get_full_name()} now organizes this event."
-            )
+            return _organizers_response(request, event, notice=f"{person.get_full_name()} now organizes this event.")
     return _organizers_response(request, event, form=form)
 
 
@@ -491,12 +411,9 @@ def event_organizer_remove(request: HttpRequest, slug: str, user_id: int) -> Htt
     """Remove an organizer, oneself included; one who is no longer an organizer goes back to the event page."""
     event = _organized_event(request, slug)
     person = get_object_or_404(selectors.event_organizers(event), pk=user_id)
-    try:
-        services.event_organizer_remove(actor=request.user, event=event, person=person)
-    except NotPermitted as error:
-        raise PermissionDenied(error.message) from error
-    except DomainError as error:
-        return _organizers_response(request, event, error=error.message)
+    error = refusal_of(services.event_organizer_remove, actor=request.user, event=event, person=person)
+    if error:
+        return _organizers_response(request, event, error=error)
     if not selectors.is_organizer(request.user, event):
         messages.success(request, "You no longer organize this event.")
         if request.htmx:

@@ -1,46 +1,51 @@
-"""Query filters of the events API's lists."""
+"""Query filters of the events API's lists: serializers that parse the query (``alliance.api.filters.query_values``);
+the lists hand the values to the selectors the pages use, where each filter's rule is written once."""
 
-import django_filters
-from django.db.models import QuerySet
-from django.utils import timezone
+from rest_framework import serializers
 
+from events import selectors
 from events.models import Event, Registration
-from projects.selectors import projects_visible_to
+
+CHOICE_ERRORS = {"invalid_choice": '"{input}" is not one of the choices.'}
 
 
-class EventFilter(django_filters.FilterSet):
-    """``?kind=workshop&format=virtual&status=published&visibility=members&project=<slug>&when=upcoming``."""
+class EventListQuery(serializers.Serializer):
+    """``?kind=workshop&format=virtual&status=published&visibility=members&project=<slug>&when=upcoming&search=``."""
 
-    kind = django_filters.ChoiceFilter(choices=Event.Kind.choices)
-    format = django_filters.ChoiceFilter(choices=Event.Format.choices)
-    status = django_filters.ChoiceFilter(choices=Event.Status.choices)
-    visibility = django_filters.ChoiceFilter(choices=Event.Visibility.choices)
-    project = django_filters.CharFilter(method="filter_project", help_text="The hosting project's slug.")
-    when = django_filters.ChoiceFilter(
-        choices=[("upcoming", "Upcoming: not over yet"), ("past", "Past: over")],
-        method="filter_when",
-        help_text="upcoming: events not over yet; past: events that are over.",
+    kind = serializers.ChoiceField(
+        choices=Event.Kind.choices, required=False, allow_blank=True, error_messages=CHOICE_ERRORS
+    )
+    format = serializers.ChoiceField(
+        choices=Event.Format.choices, required=False, allow_blank=True, error_messages=CHOICE_ERRORS
+    )
+    status = serializers.ChoiceField(
+        choices=Event.Status.choices, required=False, allow_blank=True, error_messages=CHOICE_ERRORS
+    )
+    visibility = serializers.ChoiceField(
+        choices=Event.Visibility.choices, required=False, allow_blank=True, error_messages=CHOICE_ERRORS
+    )
+    project = serializers.CharField(
+        required=False, allow_blank=True, help_text="The hosting project's slug (one you may not see finds nothing)."
+    )
+    when = serializers.ChoiceField(
+        choices=[(selectors.UPCOMING, "Upcoming: not over yet"), (selectors.PAST, "Past: over")],
+        required=False,
+        allow_blank=True,
+        error_messages=CHOICE_ERRORS,
+        help_text="upcoming: events not over yet; past: events that are over. All when left out.",
+    )
+    search = serializers.CharField(
+        required=False, allow_blank=True, help_text="Words in the title, the description or the venue."
     )
 
-    class Meta:
-        model = Event
-        fields = ["kind", "format", "status", "visibility", "project", "when"]
 
-    def filter_project(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
-        """Only a project the caller may see: a hidden one's slug finds nothing, as if it did not exist."""
-        person = getattr(self.request, "user", None)
-        return queryset.filter(project__slug=value, project__in=projects_visible_to(person))
+class RegistrationListQuery(serializers.Serializer):
+    """``?status=waitlisted``."""
 
-    def filter_when(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
-        now = timezone.now()
-        if value == "upcoming":
-            return queryset.filter(ends_at__gte=now)
-        return queryset.filter(ends_at__lt=now)
-
-
-class RegistrationFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Registration.Status.choices)
-
-    class Meta:
-        model = Registration
-        fields = ["status"]
+    status = serializers.ChoiceField(
+        choices=Registration.Status.choices,
+        required=False,
+        allow_blank=True,
+        error_messages=CHOICE_ERRORS,
+        help_text="Only registrations in this status.",
+    )

@@ -1,6 +1,6 @@
 """Shapes of the events API: output serializers for reading, input serializers that only validate.
 
-Input serializers never save: the views hand their ``validated_data`` to the services in events/services.py.
+Input serializers never save: the views hand their ``validated_data`` to the services in events/services/.
 The online link is part of an event only for its confirmed attendees and organizers.
 """
 
@@ -12,7 +12,6 @@ from rest_framework import serializers
 from events import selectors, services
 from events.forms import timezone_choices
 from events.models import Event, Registration
-from members.selectors import person_by_email
 from projects.models import Project
 from projects.selectors import projects_visible_to
 
@@ -153,17 +152,9 @@ class PersonSummarySerializer(serializers.Serializer):
 
 
 class OrganizerAddSerializer(serializers.Serializer):
-    """Who to add: the address of their account on the portal."""
+    """Who to add: the address of their account on the portal (``services.organizer_by_address`` finds it)."""
 
-    email = serializers.EmailField(source="person", help_text="The address of the person's account on the portal.")
-
-    def validate_email(self, value: str) -> Any:
-        person = person_by_email(value)
-        if person is None:
-            raise serializers.ValidationError(
-                f"No one has an account with the address {value}. Ask them to sign up first."
-            )
-        return person
+    email = serializers.EmailField(help_text="The address of the person's account on the portal.")
 
 
 class RegistrationSerializer(serializers.ModelSerializer):

@@ -1,4 +1,5 @@
-"""The events API. Every write calls a service in events/services.py; every list filters in get_queryset.
+"""The events API. Every write calls a service in events/services/; every list filters in get_queryset,
+with the query parsed by the serializers of ``events/api/filters.py`` and handed to the selectors the pages use.
 
 DRF checks object permissions only in ``get_object()``, so each queryset below is already limited to what the
 caller may see (``events.selectors.events_visible_to``): an event outside it answers 404, and a service's
@@ -12,22 +13,23 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, filters, mixins, permissions, serializers, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, filters, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from alliance.api.filters import query_values
+from alliance.api.inputs import ERROR, validated_input
 from events import selectors, services
 from events.models import Event, Registration
 from members.models import User
 
 from . import serializers as api
-from .filters import EventFilter, RegistrationFilter
+from .filters import EventListQuery, RegistrationListQuery
 
 EVENT_SLUG = OpenApiParameter("event_slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The event's slug.")
-ERROR = OpenApiResponse(description='A JSON error: {"detail": "...", "errors": {"field": ["..."]}}')
 NOT_ORGANIZER = "Only the event's organizers and staff can do this."
 
 
@@ -37,18 +39,13 @@ class AcceptHeaderNegotiation(DefaultContentNegotiation):
     settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
 
 
-def _validated(serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 @extend_schema(tags=["events"])
 @extend_schema_view(
     list=extend_schema(
         summary="Events you can see",
         description="Published and cancelled events (members-only ones for people of member organizations), "
         "and the drafts you organize. Staff see all.",
+        parameters=[EventListQuery],
     ),
     retrieve=extend_schema(summary="An event, with your own registration"),
 )
@@ -56,14 +53,15 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     serializer_class = api.EventSerializer
     content_negotiation_class = AcceptHeaderNegotiation
     lookup_field = "slug"
-    filterset_class = EventFilter
-    search_fields = ["title", "description", "venue"]
+    filter_backends = [filters.OrderingFilter]
     ordering_fields = ["starts_at", "title", "published_at"]
     ordering = ["starts_at", "pk"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Event]:
-        return selectors.event_list(person=self.request.user, when="")
+        """The list filters by the query, through the selector the events page uses; the rest ignore the query."""
+        values = query_values(self.request, EventListQuery) if self.action == "list" else {}
+        return selectors.event_list(person=self.request.user, **{"when": "", **values})
 
     def _answer(self, event: Event, *, code: int = status.HTTP_200_OK) -> Response:
         """The event as the caller now sees it (fresh counts, their registration)."""
@@ -82,7 +80,8 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         responses={201: api.EventSerializer, 400: ERROR, 403: ERROR},
     )
     def create(self, request: Request) -> Response:
-        data = _validated(api.EventCreateSerializer, request)
+        services.event_create_check(actor=request.user)  # permission before input
+        data = validated_input(api.EventCreateSerializer, request)
         if "timezone" in data:
             data["timezone_name"] = data.pop("timezone")
         event = services.event_create(actor=request.user, **data)
@@ -106,7 +105,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def _update(self, request: Request, *, partial: bool) -> Response:
         event = self._organized_object()
-        data = _validated(api.EventUpdateSerializer, request, partial=partial)
+        data = validated_input(api.EventUpdateSerializer, request, partial=partial)
         with transaction.atomic():  # the details and the capacity change together or not at all
             if "capacity" in data:
                 capacity = data.pop("capacity")
@@ -119,7 +118,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(summary="Publish a draft (organizers)", request=None, responses={200: api.EventSerializer})
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, slug: str | None = None) -> Response:
-        event = services.event_publish(actor=request.user, event=self.get_object())
+        event = services.event_publish(actor=request.user, event=self._organized_object())
         return self._answer(event)
 
     @extend_schema(
@@ -129,8 +128,8 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, slug: str | None = None) -> Response:
-        event = self.get_object()
-        data = _validated(api.EventCancelSerializer, request)
+        event = self._organized_object()  # permission before input
+        data = validated_input(api.EventCancelSerializer, request)
         event = services.event_cancel(actor=request.user, event=event, reason=data["reason"])
         return self._answer(event)
 
@@ -200,27 +199,10 @@ class RegistrationViewSet(EventScopedMixin, mixins.ListModelMixin, mixins.Retrie
     def get_queryset(self) -> QuerySet[Registration]:
         if getattr(self, "swagger_fake_view", False):
             return Registration.objects.none()
-        return selectors.event_registrations(self.get_event())
+        values = query_values(self.request, RegistrationListQuery) if self.action == "list" else {}
+        return selectors.event_registrations(self.get_event(), **values)
 
-    def filter_queryset(self, queryset: QuerySet[Registration]) -> QuerySet[Registration]:
-        queryset = super().filter_queryset(queryset)
-        if self.action == "list":
-            filterset = RegistrationFilter(self.request.query_params, queryset=queryset)
-            if not filterset.is_valid():
-                raise serializers.ValidationError(filterset.errors)
-            queryset = filterset.qs
-        return queryset
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "status",
-                OpenApiTypes.STR,
-                enum=Registration.Status.values,
-                description="Only registrations in this status.",
-            )
-        ]
-    )
+    @extend_schema(parameters=[RegistrationListQuery])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
@@ -267,7 +249,8 @@ class OrganizerViewSet(EventScopedMixin, mixins.ListModelMixin, viewsets.Generic
         responses={201: api.PersonSummarySerializer, 400: ERROR, 403: ERROR},
     )
     def create(self, request: Request, event_slug: str = "") -> Response:
-        person = _validated(api.OrganizerAddSerializer, request)["person"]
+        email = validated_input(api.OrganizerAddSerializer, request)["email"]  # after OrganizesEvent: permission first
+        person = services.organizer_by_address(email)
         services.event_organizer_add(actor=request.user, event=self.get_event(), person=person)
         return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
 

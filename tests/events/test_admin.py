@@ -37,7 +37,7 @@ def run_action(client, model: str, action: str, *objects, **extra) -> list[str]:
 
 def test_pages_render(admin_client, event):
     registration = services.event_register(actor=UserFactory(), event=event)
-    services.calendar_feed_for(person=registration.person)
+    services.calendar_feed_for(actor=registration.person)
 
     for name, args in [
         ("events_event_changelist", []),
@@ -192,7 +192,7 @@ def test_registrations_cannot_be_added_or_deleted(admin_client, event):
 
 
 def test_resetting_a_feed_revokes_its_address(admin_client, person):
-    feed = services.calendar_feed_for(person=person)
+    feed = services.calendar_feed_for(actor=person)
     old = feed.token
 
     messages = run_action(admin_client, "calendarfeed", "reset", feed)

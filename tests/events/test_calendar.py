@@ -102,7 +102,7 @@ def test_the_feed_lists_only_the_owners_confirmed_events_not_cancelled_ones(clie
     services.event_registration_cancel(actor=owner, event=left)
     services.event_cancel(actor=staff, event=called_off)
     services.event_register(actor=UserFactory(), event=others)
-    feed = services.calendar_feed_for(person=owner)
+    feed = services.calendar_feed_for(actor=owner)
 
     # when the calendar application fetches the feed, without any session
     calendar = parsed(client.get(reverse("events:calendar_feed", kwargs={"token": feed.token})))
@@ -118,9 +118,9 @@ def test_the_feed_lists_only_the_owners_confirmed_events_not_cancelled_ones(clie
 
 def test_the_feed_answers_404_after_a_reset_and_for_unknown_tokens(client, person):
     services.event_register(actor=person, event=EventFactory())
-    old = services.calendar_feed_for(person=person).token
+    old = services.calendar_feed_for(actor=person).token
 
-    new = services.calendar_feed_reset(person=person).token
+    new = services.calendar_feed_reset(actor=person).token
 
     assert client.get(reverse("events:calendar_feed", kwargs={"token": old})).status_code == 404
     assert client.get(reverse("events:calendar_feed", kwargs={"token": "not-a-token"})).status_code == 404
@@ -128,7 +128,7 @@ def test_the_feed_answers_404_after_a_reset_and_for_unknown_tokens(client, perso
 
 
 def test_the_feed_of_a_deactivated_account_is_gone(client, person):
-    token = services.calendar_feed_for(person=person).token
+    token = services.calendar_feed_for(actor=person).token
     person.is_active = False
     person.save(update_fields=["is_active"])
 

@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 from django.db import IntegrityError, connection, connections
 
-from events import services
+from events import selectors, services
 from events.models import Event, Registration
 from tests.members.factories import UserFactory
 
@@ -60,19 +60,19 @@ def room_for_100_connections():
 
 @pytest.fixture
 def widened_window(monkeypatch):
-    """Pause between reading the seats left and taking one."""
-    original = services._organization_has_seat
+    """Pause between reading the seats left and taking one (``event_register`` asks the seat cap in between)."""
+    original = selectors.organization_has_seat
 
     def slow(*args, **kwargs):
         time.sleep(PAUSE)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_organization_has_seat", slow)
+    monkeypatch.setattr(selectors, "organization_has_seat", slow)
 
 
 @pytest.fixture
 def without_lock(monkeypatch):
-    monkeypatch.setattr(services, "LOCK_EVENT_ROWS", False)
+    monkeypatch.setattr("events.services._common.LOCK_EVENT_ROWS", False)
 
 
 @pytest.fixture

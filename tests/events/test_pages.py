@@ -293,6 +293,22 @@ def test_the_panel_says_why_one_cannot_register(client, person, fields, text):
     assert '<button class="button button-wide" type="submit">Register</button>' not in page
 
 
+def test_the_panel_says_when_the_viewers_organization_holds_its_seats(client):
+    # given an event with one seat per organization, taken by a colleague of the viewer
+    colleague = AffiliationFactory(organization__name="Open Lab").person
+    viewer = AffiliationFactory(organization=colleague.affiliations.get().organization).person
+    event = EventFactory(organization_seat_cap=1)
+    register(event, colleague)
+    client.force_login(viewer)
+
+    # when the viewer opens the event
+    page = page_of(client.get(event.get_absolute_url()))
+
+    # then the panel says what registering would answer, and offers no button
+    assert "Open Lab already holds its 1 seat(s) at this event." in page
+    assert '<button class="button button-wide" type="submit">Register</button>' not in page
+
+
 def test_drafts_are_404_for_everyone_but_organizers_and_staff(client, staff, person):
     organizer = UserFactory()
     draft = EventFactory(status=Event.Status.DRAFT, published_at=None, organizers=[organizer])

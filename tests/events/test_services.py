@@ -530,9 +530,102 @@ def test_no_reminder_for_a_cancelled_event(event, person):
 
 
 def test_resetting_the_feed_revokes_the_old_address(person):
-    old = services.calendar_feed_for(person=person).token
+    old = services.calendar_feed_for(actor=person).token
 
-    new = services.calendar_feed_reset(person=person).token
+    new = services.calendar_feed_reset(actor=person).token
 
     assert new != old
-    assert services.calendar_feed_for(person=person).token == new
+    assert services.calendar_feed_for(actor=person).token == new
+
+
+# --- what the pages offer is what the services do -----------------------------------------------------------------
+
+
+def _scenario(event, person, name) -> None:
+    """Shape the event (and the person's place) as ``name`` says."""
+    changes = {
+        "full, with a waitlist": {"capacity": 1},
+        "full, no waitlist": {"capacity": 1, "waitlist_enabled": False},
+        "members only": {"visibility": Event.Visibility.MEMBERS},
+        "organization at its cap": {"organization_seat_cap": 1},
+        "draft": {"status": Event.Status.DRAFT},
+        "cancelled": {"status": Event.Status.CANCELLED},
+        "closed": {"registration_closes_at": timezone.now() - timedelta(minutes=1)},
+    }.get(name, {})
+    for field, value in changes.items():
+        setattr(event, field, value)
+    event.save()
+    if name.startswith("full"):
+        _register_many(event, 1)
+    elif name == "organization at its cap":
+        organization = OrganizationFactory()
+        AffiliationFactory(person=person, organization=organization)
+        services.event_register(actor=AffiliationFactory(organization=organization).person, event=event)
+    elif name == "already registered":
+        services.event_register(actor=person, event=event)
+
+
+@pytest.mark.parametrize(
+    ("name", "state"),
+    [
+        ("open", "open"),
+        ("full, with a waitlist", "waitlist"),
+        ("full, no waitlist", "full"),
+        ("members only", "members_only"),
+        ("organization at its cap", "organization_full"),
+        ("draft", "draft"),
+        ("cancelled", "cancelled"),
+        ("already registered", "confirmed"),
+        ("closed", "closed"),
+    ],
+)
+def test_the_registration_options_are_what_event_register_does(event, person, name, state):
+    # given
+    _scenario(event, person, name)
+    event.refresh_from_db()
+
+    # when the page asks, and then the person registers
+    options = selectors.registration_options(person, event)
+    try:
+        services.event_register(actor=person, event=event)
+    except NotPermitted as error:
+        outcome, message = "not permitted", error.message
+    except DomainError as error:
+        outcome, message = "refused", error.message
+    else:
+        outcome, message = "accepted", ""
+
+    # then the page knew: the state, whether it is refused, and in the service's very words
+    assert options.state == state
+    assert outcome == ("accepted" if options.may_register else "not permitted" if options.not_permitted else "refused")
+    assert message == options.refusal
+
+
+def test_organizers_are_found_by_the_address_of_their_account_whatever_its_case(person):
+    assert services.organizer_by_address(f"  {person.email.upper()} ") == person
+    with pytest.raises(DomainError) as error:
+        services.organizer_by_address("nobody@example.org")
+    assert error.value.message == "No one has an account with the address nobody@example.org."
+    assert error.value.field == "email"
+
+
+@pytest.mark.parametrize(
+    ("times", "field"),
+    [
+        ({"ends_at": -timedelta(hours=1)}, "ends_at"),
+        ({"registration_opens_at": -timedelta(days=2), "registration_closes_at": -timedelta(days=3)}, None),
+        ({"registration_closes_at": timedelta(hours=4)}, "registration_closes_at"),
+    ],
+)
+def test_the_times_of_an_event_fit_together_when_created_and_when_edited(staff, event, times, field):
+    start = timezone.now() + timedelta(days=10)
+    values = {name: start + offset for name, offset in times.items()}
+    values.setdefault("ends_at", start + timedelta(hours=3))
+
+    with pytest.raises(DomainError) as created:
+        _new_event(staff, starts_at=start, **values)
+    with pytest.raises(DomainError) as edited:
+        services.event_update(actor=staff, event=event, starts_at=start, **values)
+
+    assert created.value.field == edited.value.field == (field or "registration_closes_at")
+    assert created.value.message == edited.value.message
