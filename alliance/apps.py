@@ -6,3 +6,6 @@ class AllianceConfig(AppConfig):
 
     name = "alliance"
     verbose_name = "Alliance Portal"
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401  (registers the tasks the outbox queues by name, in every process)

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -73,6 +74,40 @@ def query_string_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode() + "&" if query else ""
+
+
+def filtered_list_page(
+    request: HttpRequest,
+    rows: Any,
+    *,
+    form: Any,
+    filters: dict[str, Any],
+    page_size: int,
+    name: str,
+    template: str,
+    results_template: str,
+    not_filters: tuple[str, ...] = (),
+    **extra: Any,
+) -> HttpResponse:
+    """A searchable, filtered list: one page of ``rows`` under ``name``, with its filter form and page links.
+
+    An htmx request (the person typing or choosing) gets only ``results_template``, the part that changes; a
+    history restore or a plain request gets the whole ``template``. ``filtered`` says whether any filter is set
+    (``not_filters`` name those that are a view, not a filter, such as upcoming or past).
+    """
+    page = Paginator(rows, page_size).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page_obj": page,
+        name: page.object_list,
+        "query_string": query_string_without_page(request),
+        "filtered": any(value for key, value in filters.items() if key not in not_filters),
+        **extra,
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        return render(request, results_template, context)
+    return render(request, template, context)
 
 
 def safe_next(request: HttpRequest, default: str) -> str:

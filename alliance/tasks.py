@@ -1,3 +1,6 @@
+"""Celery tasks of the notification outbox. Their names (``alliance.tasks.*``) are what beat's schedule and queued
+messages use: keep them."""
+
 from celery import shared_task
 
 from .notifications import notification_deliver, notifications_sweep_run

@@ -40,7 +40,7 @@ from members.selectors import is_alliance_member, is_member_expression
 from projects.models import Participation, Project
 from projects.selectors import is_project_lead, projects_visible_to
 
-from .models import Event, Registration
+from .models import CalendarFeed, Event, Registration
 
 UPCOMING, PAST = "upcoming", "past"
 
@@ -421,3 +421,16 @@ def _active_registration(person: Any, event: Event) -> Registration | None:
     if not getattr(person, "is_authenticated", False):
         return None
     return event.registrations.filter(person_id=person.pk, status__in=Registration.ACTIVE_STATUSES).first()
+
+
+# --- the personal-data contract (ARCHITECTURE.md) ------------------------------------------------------------
+
+
+def personal_data(person: Any) -> dict[str, QuerySet]:
+    """What the events app holds about ``person``: each part a query of the rows."""
+    return {
+        "events_created": Event.objects.filter(created_by=person),
+        "events_organized": Event.objects.filter(organizers=person),
+        "registrations": Registration.objects.filter(person=person),
+        "calendar_feed": CalendarFeed.objects.filter(person=person),
+    }

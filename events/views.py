@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from alliance.errors import DomainError, NotPermitted
-from alliance.pages import form_error, query_string_without_page, refusal_of
+from alliance.pages import filtered_list_page, form_error, refusal_of
 from projects.models import FocusArea
 
 from . import selectors, services
@@ -58,20 +57,19 @@ def event_list(request: HttpRequest) -> HttpResponse:
     hosting = selectors.hosting_projects(request.user)
     form = EventFilterForm(request.GET, focus_areas=focus_areas, projects=list(hosting))
     filters = form.filters()
-    events = selectors.event_list(person=request.user, **filters)
-    page = Paginator(events, EVENT_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "when": filters["when"],
-        "page_obj": page,
-        "events": page.object_list,
-        "query_string": query_string_without_page(request),
-        "filtered": any(value for name, value in filters.items() if name != "when"),
-        "can_create": selectors.may_create_events(request.user),
-    }
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "events/partials/event_results.html", context)
-    return render(request, "events/event_list.html", context)
+    return filtered_list_page(
+        request,
+        selectors.event_list(person=request.user, **filters),
+        form=form,
+        filters=filters,
+        page_size=EVENT_PAGE_SIZE,
+        name="events",
+        template="events/event_list.html",
+        results_template="events/partials/event_results.html",
+        not_filters=("when",),
+        when=filters["when"],
+        can_create=selectors.may_create_events(request.user),
+    )
 
 
 # --- the event page and its registration panel ------------------------------------------------------------

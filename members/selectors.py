@@ -8,7 +8,16 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from .models import Affiliation, Invitation, JoinRequest, MembershipApplication, Organization, User
+from .models import (
+    Affiliation,
+    ApiToken,
+    Invitation,
+    JoinRequest,
+    MembershipApplication,
+    Organization,
+    OrganizationDomain,
+    User,
+)
 
 
 def is_member_expression(person: Any) -> Exists:
@@ -228,3 +237,22 @@ def invitation_state(person: Any, invitation: Invitation | None) -> str:
     if not getattr(person, "is_authenticated", False):
         return "anonymous"
     return "ready" if is_invited_person(person, invitation) else "wrong_address"
+
+
+# --- the personal-data contract (ARCHITECTURE.md) ------------------------------------------------------------
+
+
+def personal_data(person: Any) -> dict[str, QuerySet]:
+    """What the members app holds about ``person``: each part a query of the rows (for export and erasure)."""
+    return {
+        "account": User.objects.filter(pk=person.pk),
+        "affiliations": Affiliation.objects.filter(person=person),
+        "applications_submitted": MembershipApplication.objects.filter(submitted_by=person),
+        "applications_decided": MembershipApplication.objects.filter(decided_by=person),
+        "invitations_sent": Invitation.objects.filter(invited_by=person),
+        "invitations_received": Invitation.objects.filter(Q(accepted_by=person) | Q(email__iexact=person.email)),
+        "domains_added": OrganizationDomain.objects.filter(added_by=person),
+        "join_requests": JoinRequest.objects.filter(person=person),
+        "join_requests_decided": JoinRequest.objects.filter(decided_by=person),
+        "api_tokens": ApiToken.objects.filter(user=person),
+    }

@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from alliance.errors import DomainError
 from alliance.models import AuditEntry
-from alliance.pages import form_error, query_string_without_page, refusal_of, safe_next, staff_required
+from alliance.pages import filtered_list_page, form_error, refusal_of, safe_next, staff_required
 
 from . import selectors, services
 from .forms import (
@@ -59,18 +58,16 @@ def directory(request: HttpRequest) -> HttpResponse:
     """Active members, searchable and filtered; htmx swaps only the results while the person types."""
     form = DirectoryFilterForm(request.GET, country_codes=selectors.organization_directory_countries())
     filters = form.filters()
-    organizations = selectors.organization_directory(**filters)
-    page = Paginator(organizations, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page_obj": page,
-        "organizations": page.object_list,
-        "query_string": query_string_without_page(request),
-        "filtered": any(filters.values()),
-    }
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "members/partials/directory_results.html", context)
-    return render(request, "members/directory.html", context)
+    return filtered_list_page(
+        request,
+        selectors.organization_directory(**filters),
+        form=form,
+        filters=filters,
+        page_size=DIRECTORY_PAGE_SIZE,
+        name="organizations",
+        template="members/directory.html",
+        results_template="members/partials/directory_results.html",
+    )
 
 
 def _visible_organization(request: HttpRequest, slug: str) -> Organization:

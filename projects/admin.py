@@ -1,6 +1,6 @@
-"""The admin of the projects domain: focus areas are edited here (through the services); projects, people and
-catalog entries are read here and changed only by actions that call the same services as the pages and the API,
-with the signed-in staff member as the actor."""
+"""The admin of the projects domain: focus areas are edited here (through the services); projects and people are
+read here and changed only by actions that call the same services as the pages and the API, with the signed-in
+staff member as the actor. The catalog's admin is in projects/catalog/admin.py."""
 
 from typing import Any
 
@@ -14,7 +14,8 @@ from alliance.admin_actions import run_service_on_each
 from alliance.errors import DomainError
 
 from . import services
-from .models import CatalogEntry, FocusArea, Participation, Project, ProjectUpdate, ProposalReview
+from .catalog import admin as catalog_admin  # noqa: F401  (registers the catalog's admin)
+from .models import FocusArea, Participation, Project, ProjectUpdate, ProposalReview
 
 
 @admin.register(FocusArea)
@@ -119,30 +120,38 @@ class ProjectAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # archive instead: the history stays
 
-    def _run(self, request: HttpRequest, queryset: QuerySet, service, done: str, **kwargs: Any) -> None:
+    def _call_on_each_project(
+        self, request: HttpRequest, queryset: QuerySet, service, done: str, **kwargs: Any
+    ) -> None:
         run_service_on_each(
             self, request, queryset, lambda project: service(actor=request.user, project=project, **kwargs), done
         )
 
     @admin.action(description="Accept the selected proposals")
     def accept(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._run(request, queryset, services.project_accept, "Accepted", reason=request.POST.get("reason", ""))
+        self._call_on_each_project(
+            request, queryset, services.project_accept, "Accepted", reason=request.POST.get("reason", "")
+        )
 
     @admin.action(description="Reject the selected proposals (give the reason)")
     def reject(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._run(request, queryset, services.project_reject, "Rejected", reason=request.POST.get("reason", ""))
+        self._call_on_each_project(
+            request, queryset, services.project_reject, "Rejected", reason=request.POST.get("reason", "")
+        )
 
     @admin.action(description="Promote the selected incubating projects to active")
     def promote(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._run(request, queryset, services.project_promote, "Promoted")
+        self._call_on_each_project(request, queryset, services.project_promote, "Promoted")
 
     @admin.action(description="Archive the selected projects")
     def archive(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._run(request, queryset, services.project_archive, "Archived", reason=request.POST.get("reason", ""))
+        self._call_on_each_project(
+            request, queryset, services.project_archive, "Archived", reason=request.POST.get("reason", "")
+        )
 
     @admin.action(description="Revive the selected archived projects")
     def revive(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._run(request, queryset, services.project_revive, "Revived")
+        self._call_on_each_project(request, queryset, services.project_revive, "Revived")
 
 
 @admin.register(Participation)
@@ -179,53 +188,4 @@ class ParticipationAdmin(admin.ModelAdmin):
             queryset,
             lambda participation: services.participation_remove(actor=request.user, participation=participation),
             "Removed",
-        )
-
-
-@admin.register(CatalogEntry)
-class CatalogEntryAdmin(admin.ModelAdmin):
-    """Validation needs the checklist, ticked on the entry's page; here staff deprecate and read."""
-
-    list_display = ("name", "version", "project", "kind", "license", "status", "validated_at", "expires_at")
-    list_filter = ("status", "kind")
-    search_fields = ("name", "description", "project__title", "license")
-    list_select_related = ("project",)
-    fields = (
-        "project",
-        "kind",
-        "name",
-        "version",
-        "description",
-        "link",
-        "license",
-        "documentation_url",
-        "evaluation_notes",
-        "safety_notes",
-        "status",
-        "checklist",
-        "submitted_by",
-        "validated_by",
-        "validated_at",
-        "expires_at",
-        "expiry_warning_sent_at",
-        "created_at",
-        "updated_at",
-    )
-    readonly_fields = fields
-    actions = ["deprecate"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # a lead submits it from the project's page
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.action(description="Deprecate the selected entries")
-    def deprecate(self, request: HttpRequest, queryset: QuerySet) -> None:
-        run_service_on_each(
-            self,
-            request,
-            queryset,
-            lambda entry: services.catalog_entry_deprecate(actor=request.user, entry=entry),
-            "Deprecated",
         )

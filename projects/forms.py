@@ -1,4 +1,8 @@
-"""Forms of the projects pages: they validate what a person typed; the services decide and write."""
+"""Forms of the projects pages: they read what a person typed; the services decide, check the rules and write.
+
+A rule the service owns (the licence is SPDX, a rejection gives a reason, a role is one of the roles) is not
+checked here again: the view shows the service's refusal on the field it names (``alliance.pages.form_error``).
+"""
 
 import re
 
@@ -7,11 +11,8 @@ from django import forms
 from members.models import Organization
 
 from . import selectors
-from .models import CatalogEntry, FocusArea, Participation, Project, ProposalReview
-from .services import CATALOG_CHECKLIST
-from .validators import validate_spdx_expression
-
-LICENSE_HELP = "An SPDX identifier or expression, for example Apache-2.0, MIT, CC-BY-4.0 or “MIT OR Apache-2.0”."
+from .models import FocusArea, Project, ProposalReview
+from .validators import LICENSE_HELP
 
 
 def split_roles(text: str) -> list[str]:
@@ -25,7 +26,10 @@ def split_roles(text: str) -> list[str]:
 
 
 class ProjectForm(forms.Form):
-    """A proposal as its proposer writes it; ``project_create`` and ``project_update`` check it again."""
+    """A proposal as its proposer writes it; ``project_create`` and ``project_update`` check it (the licence too).
+
+    The sponsors offered are ``sponsor_choices``, the selector the services check sponsors against.
+    """
 
     title = forms.CharField(max_length=200)
     summary = forms.CharField(
@@ -55,9 +59,7 @@ class ProjectForm(forms.Form):
     )
     repository_url = forms.URLField(label="Repository", required=False, assume_scheme="https")
     website_url = forms.URLField(label="Website", required=False, assume_scheme="https")
-    license = forms.CharField(
-        label="Licence", max_length=100, required=False, validators=[validate_spdx_expression], help_text=LICENSE_HELP
-    )
+    license = forms.CharField(label="Licence", max_length=100, required=False, help_text=LICENSE_HELP)
     help_wanted = forms.CharField(
         label="Help wanted",
         required=False,
@@ -131,33 +133,8 @@ class ProjectFilterForm(forms.Form):
         return values
 
 
-class CatalogFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    kind = forms.ChoiceField(label="Kind", required=False)
-    focus_area = forms.ChoiceField(label="Focus area", required=False)
-    status = forms.ChoiceField(label="Status", required=False)
-    license = forms.ChoiceField(label="Licence", required=False)
-
-    FILTERS = ("kind", "focus_area", "status", "license")
-
-    def __init__(self, *args, focus_areas=(), licenses=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "All kinds"), *CatalogEntry.Kind.choices]
-        self.fields["focus_area"].choices = [("", "All focus areas")] + [(a.slug, a.name) for a in focus_areas]
-        self.fields["status"].choices = [("", "Any status"), *CatalogEntry.Status.choices]
-        self.fields["license"].choices = [("", "Any licence")] + [(name, name) for name in licenses]
-
-    def filters(self) -> dict[str, str]:
-        values = {"search": str(self.data.get("q", ""))[:100].strip()}
-        for name in self.FILTERS:
-            value = self.data.get(name, "")
-            if value in dict(self.fields[name].choices):
-                values[name] = value
-        return values
-
-
 class DecisionForm(forms.Form):
-    """Staff accept or reject a proposal; rejecting needs a reason the proposer will read."""
+    """Staff accept or reject a proposal; ``project_reject`` refuses a rejection without a reason."""
 
     ACCEPT, REJECT = "accept", "reject"
 
@@ -167,12 +144,6 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required to reject; the proposer reads it.",
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == self.REJECT and not cleaned.get("reason", "").strip():
-            self.add_error("reason", "Give a reason: the proposer will read it.")
-        return cleaned
 
 
 class ReviewForm(forms.Form):
@@ -190,49 +161,6 @@ class JoinForm(forms.Form):
     )
 
 
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Participation.Role.choices)
-
-
 class UpdateForm(forms.Form):
     title = forms.CharField(max_length=200)
     body = forms.CharField(label="Update", widget=forms.Textarea(attrs={"rows": 5}), help_text="Markdown.")
-
-
-class CatalogEntryForm(forms.Form):
-    """A lead's submission to the catalog; staff validate it later against the checklist."""
-
-    kind = forms.ChoiceField(choices=[("", "Choose a kind"), *CatalogEntry.Kind.choices])
-    name = forms.CharField(max_length=200)
-    version = forms.CharField(max_length=50, required=False, help_text="For example 1.2.0.")
-    description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}), help_text="What it is and who it is for. Markdown."
-    )
-    link = forms.URLField(assume_scheme="https", help_text="Where to get it.")
-    license = forms.CharField(
-        label="Licence", max_length=100, validators=[validate_spdx_expression], help_text=LICENSE_HELP
-    )
-    documentation_url = forms.URLField(label="Documentation", required=False, assume_scheme="https")
-    evaluation_notes = forms.CharField(
-        label="How to reproduce the evaluation",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Where it applies: data, commands and expected results.",
-    )
-    safety_notes = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Known risks, limits and intended use.",
-    )
-
-
-class ChecklistForm(forms.Form):
-    """The validation checklist: every item must be ticked (``catalog_entry_validate`` checks it again)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for key, label in CATALOG_CHECKLIST.items():
-            self.fields[key] = forms.BooleanField(label=label, required=False)
-
-    def checklist(self) -> dict[str, bool]:
-        return {key: bool(self.cleaned_data.get(key)) for key in CATALOG_CHECKLIST}

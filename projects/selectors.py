@@ -4,10 +4,10 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from members.models import Organization
-from members.selectors import is_member_expression
+from members.models import Affiliation, Organization, User
+from members.selectors import is_alliance_member, is_member_expression
 
-from .models import CatalogEntry, FocusArea, Participation, Project, ProjectUpdate
+from .models import CatalogEntry, FocusArea, Participation, Project, ProjectUpdate, ProposalReview
 
 LATEST_UPDATES = 10
 
@@ -139,51 +139,169 @@ def organization_projects(organization: Organization) -> QuerySet[Project]:
 
 
 def person_projects(person: Any) -> QuerySet[Participation]:
+    """The projects a person leads, takes part in or asked to join, for their own page."""
     return Participation.objects.filter(person=person).select_related("project").order_by("project__title")
 
 
-def catalog_list(
-    *,
-    person: Any,
-    search: str = "",
-    kind: str = "",
-    focus_area: str = "",
-    status: str = "",
-    license: str = "",
-) -> QuerySet[CatalogEntry]:
-    """The public catalog: entries of visible listed projects; submitted ones only to staff and the project."""
-    visible = projects_visible_to(person).values("pk")
-    entries = CatalogEntry.objects.filter(project__in=visible)
-    if not getattr(person, "is_staff", False):
-        published = ~Q(status=CatalogEntry.Status.SUBMITTED)
-        if getattr(person, "is_authenticated", False):
-            published |= Q(project__participations__person=person, project__participations__status="active")
-        entries = entries.filter(published)
-    if search:
-        entries = entries.filter(Q(name__icontains=search) | Q(description__icontains=search))
-    if kind:
-        entries = entries.filter(kind=kind)
-    if focus_area:
-        entries = entries.filter(project__focus_areas__slug=focus_area)
-    if status:
-        entries = entries.filter(status=status)
-    if license:
-        entries = entries.filter(license__iexact=license)
-    return (
-        CatalogEntry.objects.filter(pk__in=entries.values("pk"))
-        .select_related("project", "validated_by")
-        .prefetch_related(Prefetch("project__focus_areas", queryset=FocusArea.objects.order_by("name")))
-        .order_by("name", "pk")
+def project_active_leads(project: Project) -> list[User]:
+    """The project's active leads, in a stable order: who is told of requests to join and catalog decisions."""
+    return list(
+        User.objects.filter(
+            participations__project=project,
+            participations__role=Participation.Role.LEAD,
+            participations__status=Participation.Status.ACTIVE,
+        ).order_by("pk")
     )
 
 
+def project_participants(project: Project, *, exclude: Any = None) -> list[User]:
+    """The active participants with an active account (who hear of updates and state changes), but ``exclude``."""
+    people = User.objects.filter(
+        participations__project=project, participations__status=Participation.Status.ACTIVE, is_active=True
+    )
+    if exclude is not None:
+        people = people.exclude(pk=exclude.pk)
+    return list(people.order_by("pk"))
+
+
 # --- who is who (permission predicates: services, views, templates and serializers all ask these) ---------
+#
+# A project read by ``project_detail`` carries its participations; the predicates then answer from them without a
+# query, so the project page asks every one of them for free. Services check again under their locks where it
+# matters (the lead rows in projects/services/participation.py).
+
+
+def _prefetched_participations(project: Project) -> list[Participation] | None:
+    cache = getattr(project, "_prefetched_objects_cache", {})
+    return list(cache["participations"]) if "participations" in cache else None
+
+
+def project_participation_of(person: Any, project: Project) -> Participation | None:
+    """The person's participation in the project (active or asked to join), if any."""
+    if not getattr(person, "is_authenticated", False):
+        return None
+    known = _prefetched_participations(project)
+    if known is not None:
+        return next((participation for participation in known if participation.person_id == person.pk), None)
+    return Participation.objects.filter(project=project, person=person).first()
 
 
 def is_project_lead(person: Any, project: Project) -> bool:
     """An active lead of the project."""
     if not getattr(person, "is_authenticated", False):
         return False
+    known = _prefetched_participations(project)
+    if known is not None:
+        return any(_is_active_lead(participation) and participation.person_id == person.pk for participation in known)
     return Participation.objects.filter(
         project=project, person=person, role=Participation.Role.LEAD, status=Participation.Status.ACTIVE
     ).exists()
+
+
+def is_project_participant(person: Any, project: Project) -> bool:
+    """Takes part in the project (in any role, request approved)."""
+    participation = project_participation_of(person, project)
+    return participation is not None and participation.status == Participation.Status.ACTIVE
+
+
+def project_lead_count(project: Project) -> int:
+    """How many active leads the project has (the services count them again under a lock before acting on it)."""
+    known = _prefetched_participations(project)
+    if known is not None:
+        return sum(_is_active_lead(participation) for participation in known)
+    return Participation.objects.filter(
+        project=project, role=Participation.Role.LEAD, status=Participation.Status.ACTIVE
+    ).count()
+
+
+def _is_active_lead(participation: Participation) -> bool:
+    return participation.role == Participation.Role.LEAD and participation.status == Participation.Status.ACTIVE
+
+
+def leaves_project_without_lead(participation: Participation, *, lead_count: int) -> bool:
+    """The last-lead rule: a live project keeps at least one lead, so its only lead cannot step down or leave.
+
+    ``lead_count`` is the project's active leads as the caller counted them (the services under a lock).
+    """
+    return _is_active_lead(participation) and participation.project.state in Project.LIVE_STATES and lead_count <= 1
+
+
+def may_propose_project(person: Any) -> bool:
+    """People of an active member organization start proposals (and submit them)."""
+    return is_alliance_member(person)
+
+
+def may_edit_project(person: Any, project: Project) -> bool:
+    """Staff edit any project; the proposer a draft; leads an incubating, active or archived one.
+
+    A proposal under review (or rejected) stays as staff read it.
+    """
+    if getattr(person, "is_staff", False):
+        return True
+    if project.state == Project.State.DRAFT:
+        return getattr(person, "pk", None) == project.proposer_id
+    if project.state in (Project.State.PROPOSED, Project.State.REJECTED):
+        return False
+    return is_project_lead(person, project)
+
+
+def may_submit_project(person: Any, project: Project) -> bool:
+    """The proposer submits their draft for review, while they belong to an active member organization."""
+    return getattr(person, "pk", None) == project.proposer_id and may_propose_project(person)
+
+
+def has_sponsor_conflict(person: Any, project: Project) -> bool:
+    """The person belongs to an organization that sponsors the project."""
+    if not getattr(person, "is_authenticated", False):
+        return False
+    return Affiliation.objects.filter(person=person, organization__in=project.sponsors.all()).exists()
+
+
+def may_decide_project(person: Any, project: Project) -> bool:
+    """Staff accept or reject proposals, except those sponsored by an organization they belong to."""
+    return getattr(person, "is_staff", False) and not has_sponsor_conflict(person, project)
+
+
+def may_join_project(person: Any, project: Project) -> bool:
+    """Anyone signed in joins a public project; a members-only one takes people of active member organizations."""
+    if not getattr(person, "is_authenticated", False):
+        return False
+    return project.visibility != Project.Visibility.MEMBERS or is_alliance_member(person)
+
+
+def may_manage_participants(person: Any, project: Project) -> bool:
+    """Leads (and staff) approve and decline requests to join, change roles and remove people."""
+    return getattr(person, "is_staff", False) or is_project_lead(person, project)
+
+
+def may_remove_participant(person: Any, participation: Participation) -> bool:
+    """A person may always leave; removing someone else is for the project's leads and staff."""
+    return getattr(person, "pk", None) == participation.person_id or may_manage_participants(
+        person, participation.project
+    )
+
+
+def may_request_archive(person: Any, project: Project) -> bool:
+    """A lead asks staff to archive the project (staff archive it themselves)."""
+    return is_project_lead(person, project)
+
+
+def may_post_project_update(person: Any, project: Project) -> bool:
+    """A lead posts the project's news, in their own name (staff are not its authors)."""
+    return is_project_lead(person, project)
+
+
+# --- the personal-data contract (ARCHITECTURE.md) ------------------------------------------------------------
+
+
+def personal_data(person: Any) -> dict[str, QuerySet]:
+    """What the projects app (with its catalog) holds about ``person``: each part a query of the rows."""
+    return {
+        "focus_areas_chaired": FocusArea.objects.filter(chairs=person),
+        "projects_proposed": Project.objects.filter(proposer=person),
+        "participations": Participation.objects.filter(person=person),
+        "proposal_reviews": ProposalReview.objects.filter(reviewer=person),
+        "project_updates": ProjectUpdate.objects.filter(author=person),
+        "catalog_entries_submitted": CatalogEntry.objects.filter(submitted_by=person),
+        "catalog_entries_validated": CatalogEntry.objects.filter(validated_by=person),
+    }

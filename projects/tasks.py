@@ -1,9 +1,6 @@
-from celery import shared_task
+"""Background jobs of the projects app; Celery's autodiscovery imports this module, so the catalog's job is
+imported here to be registered (under its name ``projects.tasks.catalog_expire``)."""
 
-from .services import catalog_expire_due
+from .catalog.tasks import catalog_expire
 
-
-@shared_task
-def catalog_expire() -> dict[str, int]:
-    """Beat job: warn before catalog validation lapses and expire the overdue entries (idempotent)."""
-    return catalog_expire_due()
+__all__ = ["catalog_expire"]

@@ -1,6 +1,6 @@
-"""Pages of the projects domain. The names below are used by notifications too."""
+"""Pages of the projects domain (and, included, the catalog's). The names are used by notifications too."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -23,11 +23,7 @@ urlpatterns = [
     path(f"{PROJECT}leave/", views.project_leave, name="project_leave"),
     path(f"{PROJECT}people/<int:pk>/<str:action>/", views.participant_action, name="participant_action"),
     path(f"{PROJECT}updates/", views.update_post, name="update_post"),
-    path(f"{PROJECT}catalog/new/", views.catalog_entry_create, name="catalog_entry_create"),
     path("members/<slug:slug>/projects/", views.organization_projects, name="organization_projects"),
     path("staff/proposals/", views.review_queue, name="review_queue"),
-    path("catalog/", views.catalog_list, name="catalog_list"),
-    path("catalog/<int:pk>/", views.catalog_detail, name="catalog_detail"),
-    path("catalog/<int:pk>/validate/", views.catalog_validate, name="catalog_validate"),
-    path("catalog/<int:pk>/deprecate/", views.catalog_deprecate, name="catalog_deprecate"),
+    path("", include("projects.catalog.urls")),  # the catalog's pages, in this namespace
 ]

@@ -1,7 +1,11 @@
+"""The licence rule of projects and catalog entries: an SPDX expression, stored in its canonical spelling."""
+
 from functools import cache
 
 from django.core.exceptions import ValidationError
 from license_expression import Licensing, get_spdx_licensing
+
+LICENSE_HELP = "An SPDX identifier or expression, for example Apache-2.0, MIT, CC-BY-4.0 or “MIT OR Apache-2.0”."
 
 
 @cache

@@ -112,7 +112,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Alliance Portal] "
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
-ACCOUNT_RATE_LIMITS = {
+ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {  # False (tests) turns them off
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",

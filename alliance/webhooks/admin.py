@@ -5,11 +5,11 @@ The signing secret is never shown here: it appears only when it is generated.
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from alliance.errors import DomainError
+from alliance.admin_actions import run_service_on_each
 
 from . import services
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -44,18 +44,6 @@ class WebhookAttemptInline(admin.TabularInline):
         return False
 
 
-def _each(request: HttpRequest, queryset: QuerySet, action: Any, done: str) -> None:
-    count = 0
-    for row in queryset:
-        try:
-            action(row)
-            count += 1
-        except DomainError as error:
-            messages.error(request, f"{row}: {error.message}")
-    if count:
-        messages.success(request, f"{count} {done}.")
-
-
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(ReadOnlyAdmin):
     list_display = ("url", "organization", "active", "consecutive_failures", "created_by", "created_at")
@@ -70,20 +58,22 @@ class WebhookEndpointAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Activate the selected endpoints")
     def activate(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
-        _each(
+        run_service_on_each(
+            self,
             request,
             queryset,
             lambda endpoint: services.webhook_endpoint_activate(actor=request.user, endpoint=endpoint),
-            "endpoint(s) activated",
+            "Endpoints activated",
         )
 
     @admin.action(description="Deactivate the selected endpoints")
     def deactivate(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
-        _each(
+        run_service_on_each(
+            self,
             request,
             queryset,
             lambda endpoint: services.webhook_endpoint_deactivate(actor=request.user, endpoint=endpoint),
-            "endpoint(s) deactivated",
+            "Endpoints deactivated",
         )
 
 
@@ -103,9 +93,10 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Send the selected deliveries again")
     def resend(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
-        _each(
+        run_service_on_each(
+            self,
             request,
             queryset.select_related("endpoint"),
             lambda delivery: services.webhook_delivery_resend(actor=request.user, delivery=delivery),
-            "deliveries queued again",
+            "Deliveries queued again",
         )

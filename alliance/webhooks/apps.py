@@ -12,6 +12,7 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         from alliance.audit import audit_listener_register
 
+        from . import tasks  # noqa: F401  (registers the tasks the services queue by name, in every process)
         from .services import webhook_audit_listener
 
         audit_listener_register(webhook_audit_listener)

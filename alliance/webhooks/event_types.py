@@ -111,7 +111,8 @@ OBJECT_NAMES = {
 
 
 def object_name(target: models.Model) -> str:
-    return OBJECT_NAMES.get(target._meta.label_lower, target._meta.model_name)
+    label = target._meta.label_lower
+    return OBJECT_NAMES.get(label, target._meta.model_name or label)
 
 
 def organizations_concerned(target: models.Model) -> set[int]:
@@ -121,18 +122,19 @@ def organizations_concerned(target: models.Model) -> set[int]:
     with their participation and catalog entries; events of those projects; and registrations made in its name.
     """
     label = target._meta.label_lower
+    row: Any = target  # which foreign keys it has depends on the label, checked below
     if label == "members.organization":
-        return {target.pk}
+        return {row.pk}
     if label in ("members.membershipapplication", "members.affiliation", "members.invitation", "members.joinrequest"):
-        return {target.organization_id}
+        return {row.organization_id}
     if label == "projects.project":
-        return _sponsors(target.pk)
+        return _sponsors(row.pk)
     if label in ("projects.participation", "projects.catalogentry", "projects.projectupdate"):
-        return _sponsors(target.project_id)
+        return _sponsors(row.project_id)
     if label == "events.event":
-        return _sponsors(target.project_id) if target.project_id else set()
+        return _sponsors(row.project_id) if row.project_id else set()
     if label == "events.registration":
-        return {target.organization_id} if target.organization_id else set()
+        return {row.organization_id} if row.organization_id else set()
     return set()
 
 

@@ -1,6 +1,10 @@
+"""The endpoint form. What an endpoint may be (URL length and safety, known event types, at least one, the
+description's length) is the service's rule: the view shows its refusal on the field it names."""
+
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from members.models import Organization
 
@@ -12,18 +16,20 @@ class WebhookEndpointForm(forms.Form):
 
     url = forms.CharField(
         label="URL",
-        max_length=500,
         help_text="An http(s) address on a public network. Redirects are not followed.",
         widget=forms.URLInput(attrs={"placeholder": "https://example.org/alliance-webhooks"}),
     )
-    description = forms.CharField(max_length=200, required=False)
+    description = forms.CharField(required=False)
     event_types = forms.MultipleChoiceField(
         label="Event types",
+        required=False,  # "choose at least one" is the service's to say
         choices=[(group, list(types)) for group, types in EVENT_TYPE_GROUPS],
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, organizations: Any = None, staff: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organizations: QuerySet[Organization] | None = None, staff: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if organizations is not None:
             self.fields["organization"] = forms.ModelChoiceField(

@@ -144,7 +144,7 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
         raise UnsafeDestination(f"The host {host} could not be found.") from error
     addresses: list[IPAddress] = []
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         if address not in addresses:
             addresses.append(address)
     if not addresses:
@@ -224,12 +224,11 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, destination: Destination, deadline: float) -> None:
-        super().__init__(
-            destination.host, destination.port, timeout=TOTAL_TIMEOUT, context=ssl.create_default_context()
-        )
+        self._tls = ssl.create_default_context()
+        super().__init__(destination.host, destination.port, timeout=TOTAL_TIMEOUT, context=self._tls)
         self._destination = destination
         self._deadline = deadline
 
     def connect(self) -> None:
         sock = _connect(self._destination, self._deadline)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)

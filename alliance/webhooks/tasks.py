@@ -1,3 +1,6 @@
+"""Celery tasks of the webhooks: one delivery attempt, and the beat job that queues what is due. Each calls a
+service; the services queue ``deliver_webhook`` by its name, ``alliance.webhooks.tasks.deliver_webhook``."""
+
 from celery import shared_task
 
 from .services import webhook_deliveries_due, webhook_delivery_attempt

@@ -1,14 +1,17 @@
 """Webhook pages for staff and organization admins: list, register, edit, switch on and off, rotate the secret,
 send a test event, delete, and the delivery log with re-send.
 
-Views read through selectors and write only through ``services``; a ``DomainError`` becomes a form error or a
-message. An endpoint outside what the person may manage answers 404. A new secret is rendered in the answer
-to the request that created it and never again.
+Views read through selectors and write only through ``services``. Permission comes before input: a person who
+manages no webhooks is refused (403) before a form is read, and an endpoint outside what the person may manage
+answers 404. A service's refusal becomes a form error or a message; ``NotPermitted`` is left to the middleware.
+A new secret is rendered in the answer to the request that created it and never again.
 """
+
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from alliance.errors import DomainError
+from alliance.pages import form_error, refusal_of
 
 from . import selectors, services
 from .forms import WebhookEndpointForm
@@ -23,24 +27,26 @@ from .models import WebhookDelivery, WebhookEndpoint
 
 DELIVERIES_PAGE_SIZE = 25
 
-
-def _require_manager(request: HttpRequest) -> None:
-    if not selectors.may_manage_webhooks(request.user):
-        raise PermissionDenied("Webhooks are for alliance staff and organization admins.")
+# The actions of the detail page that answer with a message and the detail page again.
+SIMPLE_ACTIONS: dict[str, tuple[Callable[..., Any], str]] = {
+    "activate": (services.webhook_endpoint_activate, "The endpoint is active: events will be sent to it."),
+    "deactivate": (services.webhook_endpoint_deactivate, "The endpoint is inactive: nothing will be sent to it."),
+    "test": (
+        services.webhook_endpoint_send_test,
+        "A test event is on its way; its result appears in the delivery log.",
+    ),
+}
 
 
 def _endpoint(request: HttpRequest, pk: int) -> WebhookEndpoint:
-    _require_manager(request)
+    """The endpoint, if the person may manage it (403 for people who manage no webhooks, 404 for others')."""
+    services.webhooks_manage_check(actor=request.user)
     return get_object_or_404(selectors.webhook_endpoints_visible_to(request.user), pk=pk)
-
-
-def _form_error(form: WebhookEndpointForm, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @login_required
 def endpoint_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    services.webhooks_manage_check(actor=request.user)
     endpoints = selectors.webhook_endpoints_visible_to(request.user).order_by("-created_at", "-id")
     return render(request, "webhooks/endpoint_list.html", {"endpoints": endpoints})
 
@@ -48,7 +54,7 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def endpoint_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    services.webhooks_manage_check(actor=request.user)  # permission before input
     form = WebhookEndpointForm(
         request.POST or None,
         organizations=selectors.webhook_organizations_for(request.user),
@@ -64,7 +70,7 @@ def endpoint_create(request: HttpRequest) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, "The endpoint is registered. Copy its secret now: it is shown only once.")
             return _detail(request, endpoint, new_secret=secret)
@@ -88,7 +94,7 @@ def _detail(request: HttpRequest, endpoint: WebhookEndpoint, *, new_secret: str 
 
 @login_required
 def endpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    endpoint = _endpoint(request, pk)
+    endpoint = _endpoint(request, pk)  # permission before input
     initial = {"url": endpoint.url, "description": endpoint.description, "event_types": endpoint.event_types}
     form = WebhookEndpointForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -101,7 +107,7 @@ def endpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, "The endpoint was saved.")
             return redirect("webhooks:endpoint_detail", pk=endpoint.pk)
@@ -114,30 +120,27 @@ def endpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @never_cache
 def endpoint_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """activate, deactivate, rotate (answers the new secret once), test, delete."""
+    """activate, deactivate, test, rotate (answers the new secret once), delete."""
     endpoint = _endpoint(request, pk)
-    try:
-        if action == "activate":
-            services.webhook_endpoint_activate(actor=request.user, endpoint=endpoint)
-            messages.success(request, "The endpoint is active: events will be sent to it.")
-        elif action == "deactivate":
-            services.webhook_endpoint_deactivate(actor=request.user, endpoint=endpoint)
-            messages.success(request, "The endpoint is inactive: nothing will be sent to it.")
-        elif action == "rotate":
-            endpoint, secret = services.webhook_endpoint_rotate_secret(actor=request.user, endpoint=endpoint)
-            messages.success(request, "A new secret was issued. Copy it now: it is shown only once.")
-            return _detail(request, endpoint, new_secret=secret)
-        elif action == "test":
-            services.webhook_endpoint_send_test(actor=request.user, endpoint=endpoint)
-            messages.success(request, "A test event is on its way; its result appears in the delivery log.")
-        elif action == "delete":
-            services.webhook_endpoint_delete(actor=request.user, endpoint=endpoint)
+    if action == "rotate":
+        endpoint, secret = services.webhook_endpoint_rotate_secret(actor=request.user, endpoint=endpoint)
+        messages.success(request, "A new secret was issued. Copy it now: it is shown only once.")
+        return _detail(request, endpoint, new_secret=secret)
+    if action == "delete":
+        refusal = refusal_of(services.webhook_endpoint_delete, actor=request.user, endpoint=endpoint)
+        if not refusal:
             messages.success(request, f"The endpoint {endpoint.url} was deleted.")
             return redirect("webhooks:endpoint_list")
+        messages.error(request, refusal)
+    elif action in SIMPLE_ACTIONS:
+        service, done = SIMPLE_ACTIONS[action]
+        refusal = refusal_of(service, actor=request.user, endpoint=endpoint)
+        if refusal:
+            messages.error(request, refusal)
         else:
-            return HttpResponse(status=404)
-    except DomainError as error:
-        messages.error(request, error.message)
+            messages.success(request, done)
+    else:
+        return HttpResponse(status=404)
     return redirect("webhooks:endpoint_detail", pk=endpoint.pk)
 
 
@@ -146,10 +149,9 @@ def endpoint_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def delivery_resend(request: HttpRequest, pk: int, delivery_id: int) -> HttpResponse:
     endpoint = _endpoint(request, pk)
     delivery = get_object_or_404(WebhookDelivery, pk=delivery_id, endpoint=endpoint)
-    try:
-        services.webhook_delivery_resend(actor=request.user, delivery=delivery)
-    except DomainError as error:
-        messages.error(request, error.message)
+    refusal = refusal_of(services.webhook_delivery_resend, actor=request.user, delivery=delivery)
+    if refusal:
+        messages.error(request, refusal)
     else:
         messages.success(request, f"The {delivery.event_type} event will be sent again.")
     return redirect("webhooks:endpoint_detail", pk=endpoint.pk)

@@ -1,7 +1,8 @@
-"""Shapes of the projects API: output serializers for reading, input serializers that only validate.
+"""Shapes of the projects API: output serializers for reading, input serializers that only read the body.
 
-Input serializers never save: the views hand their ``validated_data`` to the services in projects/services.py,
-which check who may do what and the rules of the lifecycle.
+Input serializers never save, and check no rule a service owns (a rejection's reason, the licence, the roles,
+the sponsors one may name): the views hand their ``validated_data`` to ``projects.services``, whose refusals the
+API's exception handler answers. The catalog's shapes are in projects/catalog/api/serializers.py.
 """
 
 from drf_spectacular.utils import extend_schema_field
@@ -10,23 +11,9 @@ from rest_framework import serializers
 from alliance.markdown import render_markdown
 from members import selectors as members_selectors
 from members.models import Organization
-from projects.models import CatalogEntry, FocusArea, Participation, Project, ProjectUpdate, ProposalReview
-from projects.selectors import projects_visible_to
-from projects.services import CATALOG_CHECKLIST
+from projects.models import FocusArea, Participation, Project, ProjectUpdate, ProposalReview
 
 KIND_ERRORS = {"invalid_choice": "Choose one of the kinds: " + ", ".join(Project.Kind.values) + "."}
-ENTRY_KIND_ERRORS = {"invalid_choice": "Choose one of the kinds: " + ", ".join(CatalogEntry.Kind.values) + "."}
-ROLE_ERRORS = {"invalid_choice": "The role must be lead, maintainer, contributor or observer."}
-REASON_ERRORS = {
-    "required": "Give a reason: the proposer will read it.",
-    "blank": "Give a reason: the proposer will read it.",
-}
-
-PROJECT_REF = {
-    "type": "object",
-    "properties": {"slug": {"type": "string"}, "title": {"type": "string"}},
-    "required": ["slug", "title"],
-}
 
 
 class FocusAreaSerializer(serializers.ModelSerializer):
@@ -134,7 +121,9 @@ class ProjectReasonSerializer(serializers.Serializer):
 
 
 class RejectSerializer(serializers.Serializer):
-    reason = serializers.CharField(help_text="Shown to the proposer.", error_messages=REASON_ERRORS)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="Required: shown to the proposer."
+    )
 
 
 class ProjectJoinSerializer(serializers.Serializer):
@@ -162,8 +151,13 @@ class ParticipantSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field({"type": "string", "enum": list(Participation.Role.values)})
+class RoleField(serializers.CharField):
+    """A role's name; ``participation_change_role`` refuses one that is not a role."""
+
+
 class ParticipantRoleSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=Participation.Role.choices, error_messages=ROLE_ERRORS)
+    role = RoleField()
 
 
 class UpdateSerializer(serializers.ModelSerializer):
@@ -177,75 +171,3 @@ class UpdateSerializer(serializers.ModelSerializer):
 
     def get_body_html(self, update: ProjectUpdate) -> str:
         return str(render_markdown(update.body))
-
-
-class CatalogEntrySerializer(serializers.ModelSerializer):
-    """An entry; ``status`` is its validation state (submitted, validated, expired, deprecated)."""
-
-    url = serializers.HyperlinkedIdentityField(view_name="catalog-entry-detail")
-    project = serializers.SerializerMethodField()
-    focus_areas = serializers.SerializerMethodField(help_text="Slugs of the project's focus areas.")
-    validated_by = serializers.CharField(source="validated_by.name", read_only=True, allow_null=True, default=None)
-
-    class Meta:
-        model = CatalogEntry
-        fields = [
-            "id",
-            "project",
-            "focus_areas",
-            "kind",
-            "name",
-            "version",
-            "description",
-            "link",
-            "license",
-            "documentation_url",
-            "evaluation_notes",
-            "safety_notes",
-            "status",
-            "checklist",
-            "validated_by",
-            "validated_at",
-            "expires_at",
-            "created_at",
-            "url",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(PROJECT_REF)
-    def get_project(self, entry: CatalogEntry) -> dict:
-        return {"slug": entry.project.slug, "title": entry.project.title}
-
-    def get_focus_areas(self, entry: CatalogEntry) -> list[str]:
-        return [area.slug for area in entry.project.focus_areas.all()]
-
-
-class CatalogEntryCreateSerializer(serializers.Serializer):
-    project = serializers.SlugRelatedField(
-        slug_field="slug",
-        queryset=Project.objects.none(),
-        error_messages={"does_not_exist": "There is no project at the address “{value}” that you can see."},
-        help_text="The project's slug.",
-    )
-    kind = serializers.ChoiceField(choices=CatalogEntry.Kind.choices, error_messages=ENTRY_KIND_ERRORS)
-    name = serializers.CharField(max_length=200)
-    description = serializers.CharField(help_text="Markdown.")
-    link = serializers.URLField()
-    license = serializers.CharField(max_length=100, help_text="SPDX expression.")
-    version = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    documentation_url = serializers.URLField(required=False, allow_blank=True)
-    safety_notes = serializers.CharField(required=False, allow_blank=True)
-    evaluation_notes = serializers.CharField(required=False, allow_blank=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        self.fields["project"].queryset = projects_visible_to(request.user if request else None)
-
-
-class ChecklistSerializer(serializers.Serializer):
-    checklist = serializers.DictField(
-        child=serializers.BooleanField(),
-        help_text="Every item must be true: "
-        + ", ".join(f"`{key}` ({label})" for key, label in CATALOG_CHECKLIST.items()),
-    )

@@ -1,6 +1,8 @@
-"""The projects API: viewsets registered on the one router (alliance/api/urls.py)."""
+"""The projects API: viewsets registered on the one router (alliance/portal/api_urls.py), the catalog's too."""
 
 from rest_framework.routers import DefaultRouter
+
+from projects.catalog.api import urls as catalog_urls
 
 from . import views
 
@@ -12,4 +14,4 @@ def register(router: DefaultRouter) -> None:
     router.register("projects", views.ProjectViewSet, basename="project")
     router.register(f"{PROJECT}/participants", views.ParticipantViewSet, basename="project-participant")
     router.register(f"{PROJECT}/updates", views.UpdateViewSet, basename="project-update")
-    router.register("catalog", views.CatalogEntryViewSet, basename="catalog-entry")
+    catalog_urls.register(router)

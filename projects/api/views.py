@@ -1,8 +1,10 @@
-"""The projects API. Every write calls a service in projects/services.py; every list filters in get_queryset.
+"""The projects API. Every write calls a service of ``projects.services``; every list filters in get_queryset.
 
 DRF checks object permissions only in ``get_object()``, so each queryset below is already limited to what the
-caller may see (``selectors.projects_visible_to`` and ``selectors.catalog_list``): a project or entry outside it
-answers 404, and a service's ``NotPermitted`` answers 403 through the one exception handler.
+caller may see (``selectors.projects_visible_to``): a project outside it answers 404. Permission comes before
+input: each action asks the service's ``require_may_*`` before it reads the body, so a caller who may not act
+gets 403 whatever they sent; a service's refusal answers through the one exception handler. List filters are
+parsed by projects/api/filters.py. The catalog's endpoints are in projects/catalog/api/views.py.
 """
 
 from typing import Any
@@ -15,39 +17,19 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from alliance.api.filters import query_values
 from alliance.api.inputs import ERROR, validated_input
 from alliance.api.scoped import ParentScopedMixin
+from alliance.errors import require_staff
 from projects import selectors, services
-from projects.models import CatalogEntry, FocusArea, Participation, Project, ProjectUpdate
+from projects.models import FocusArea, Participation, Project, ProjectUpdate
 
 from . import serializers as api
+from .filters import ProjectListFilter
 
 PROJECT_SLUG = OpenApiParameter(
     "project_slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The project's slug."
 )
-SEARCH = OpenApiParameter("search", OpenApiTypes.STR, description="Words in the title, summary or description.")
-PROJECT_FILTERS = [
-    OpenApiParameter("state", OpenApiTypes.STR, enum=Project.State.values, description="Lifecycle state."),
-    OpenApiParameter("kind", OpenApiTypes.STR, enum=Project.Kind.values),
-    OpenApiParameter("focus_area", OpenApiTypes.STR, description="A focus area's slug."),
-    OpenApiParameter(
-        "organization", OpenApiTypes.STR, description="Sponsored by, or with people from, this organization (slug)."
-    ),
-    SEARCH,
-]
-CATALOG_FILTERS = [
-    OpenApiParameter("kind", OpenApiTypes.STR, enum=CatalogEntry.Kind.values),
-    OpenApiParameter("focus_area", OpenApiTypes.STR, description="A focus area's slug (of the entry's project)."),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=CatalogEntry.Status.values, description="Validation state."),
-    OpenApiParameter("license", OpenApiTypes.STR, description="SPDX expression, such as Apache-2.0."),
-    OpenApiParameter("search", OpenApiTypes.STR, description="Words in the name or description."),
-]
-
-
-def _query(request: Request, names: tuple[str, ...]) -> dict[str, str]:
-    return {name: request.query_params.get(name, "").strip()[:100] for name in names}
-
-
 # --- focus areas ------------------------------------------------------------------------------------------------
 
 
@@ -69,6 +51,7 @@ class FocusAreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={201: api.FocusAreaSerializer, 400: ERROR, 403: ERROR},
     )
     def create(self, request: Request) -> Response:
+        require_staff(request.user)
         data = validated_input(api.FocusAreaWriteSerializer, request)
         area = services.focus_area_create(actor=request.user, **data)
         return Response(self.get_serializer(area).data, status=status.HTTP_201_CREATED)
@@ -91,6 +74,7 @@ class FocusAreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def _update(self, request: Request, *, partial: bool) -> Response:
         area = self.get_object()
+        require_staff(request.user)
         data = validated_input(api.FocusAreaUpdateSerializer, request, partial=partial)
         area = services.focus_area_update(actor=request.user, focus_area=area, **data)
         return Response(self.get_serializer(area).data)
@@ -106,7 +90,8 @@ def _action_schema(summary: str, request: Any = None, response: Any = api.Projec
 @extend_schema(tags=["projects"])
 @extend_schema_view(
     list=extend_schema(
-        summary="Projects you can see: listed ones, your own, and all of them for staff", parameters=PROJECT_FILTERS
+        summary="Projects you can see: listed ones, your own, and all of them for staff",
+        parameters=[ProjectListFilter],
     ),
     retrieve=extend_schema(summary="A project; drafts and proposals only for their people and staff"),
 )
@@ -119,8 +104,8 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self) -> QuerySet[Project]:
         if getattr(self, "swagger_fake_view", False):
             return Project.objects.none()
-        names = ("search", "state", "kind", "focus_area", "organization") if self.action == "list" else ()
-        return selectors.project_list(person=self.request.user, **_query(self.request, names))
+        filters = query_values(self.request, ProjectListFilter) if self.action == "list" else {}
+        return selectors.project_list(person=self.request.user, **filters)
 
     def _answer(self, project: Project, code: int = status.HTTP_200_OK) -> Response:
         """The project as it is now, annotated like the list; what the caller can no longer see answers 204."""
@@ -131,6 +116,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @_action_schema("Start a draft proposal; you become its lead (members only)", api.ProjectWriteSerializer, code=201)
     def create(self, request: Request) -> Response:
+        services.require_may_propose(request.user)
         data = validated_input(api.ProjectWriteSerializer, request)
         project = services.project_create(actor=request.user, **data)
         return self._answer(project, status.HTTP_201_CREATED)
@@ -138,6 +124,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @_action_schema("Edit: the proposer a draft, leads a live project, staff any", api.ProjectUpdateSerializer)
     def partial_update(self, request: Request, slug: str | None = None) -> Response:
         project = self.get_object()
+        services.require_may_edit(request.user, project)
         data = validated_input(api.ProjectUpdateSerializer, request, partial=True)
         services.project_update(
             actor=request.user,
@@ -156,13 +143,16 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @_action_schema("Accept the proposal: it starts incubating (staff)", api.ProjectReasonSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, slug: str | None = None) -> Response:
+        project = self.get_object()
+        services.require_may_decide(request.user, project)
         data = validated_input(api.ProjectReasonSerializer, request)
-        return self._answer(services.project_accept(actor=request.user, project=self.get_object(), **data))
+        return self._answer(services.project_accept(actor=request.user, project=project, **data))
 
     @_action_schema("Reject the proposal with a reason the proposer reads (staff)", api.RejectSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, slug: str | None = None) -> Response:
         project = self.get_object()
+        services.require_may_decide(request.user, project)
         data = validated_input(api.RejectSerializer, request)
         return self._answer(services.project_reject(actor=request.user, project=project, **data))
 
@@ -174,8 +164,10 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @_action_schema("Archive a live project (staff)", api.ProjectReasonSerializer)
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, slug: str | None = None) -> Response:
+        project = self.get_object()
+        require_staff(request.user)
         data = validated_input(api.ProjectReasonSerializer, request)
-        return self._answer(services.project_archive(actor=request.user, project=self.get_object(), **data))
+        return self._answer(services.project_archive(actor=request.user, project=project, **data))
 
     @_action_schema("Bring an archived project back to active (staff)")
     @action(detail=True, methods=["post"])
@@ -185,8 +177,10 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @_action_schema("Ask staff to archive the project (a lead)", api.ProjectReasonSerializer)
     @action(detail=True, methods=["post"], url_path="request-archive")
     def request_archive(self, request: Request, slug: str | None = None) -> Response:
+        project = self.get_object()
+        services.require_may_request_archive(request.user, project)
         data = validated_input(api.ProjectReasonSerializer, request)
-        return self._answer(services.project_request_archive(actor=request.user, project=self.get_object(), **data))
+        return self._answer(services.project_request_archive(actor=request.user, project=project, **data))
 
     @_action_schema(
         "Review the proposal with a recommendation (staff)", api.ReviewSerializer, api.ReviewSerializer, 201
@@ -194,6 +188,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def review(self, request: Request, slug: str | None = None) -> Response:
         project = self.get_object()
+        require_staff(request.user)
         data = validated_input(api.ReviewSerializer, request)
         review = services.proposal_review_add(actor=request.user, project=project, **data)
         return Response(api.ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
@@ -207,6 +202,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def join(self, request: Request, slug: str | None = None) -> Response:
         project = self.get_object()
+        services.require_may_join(request.user, project)
         data = validated_input(api.ProjectJoinSerializer, request)
         participation = services.participation_join(actor=request.user, project=project, **data)
         return Response(api.ParticipantSerializer(participation).data, status=status.HTTP_201_CREATED)
@@ -254,6 +250,7 @@ class ParticipantViewSet(ProjectScopedMixin, mixins.ListModelMixin, viewsets.Gen
     @_action_schema("Change a role (a lead)", api.ParticipantRoleSerializer, api.ParticipantSerializer)
     def partial_update(self, request: Request, pk: str | None = None, project_slug: str = "") -> Response:
         participation = self.get_object()
+        services.require_may_manage_participants(request.user, participation.project)
         data = validated_input(api.ParticipantRoleSerializer, request)
         participation = services.participation_change_role(
             actor=request.user, participation=participation, role=data["role"]
@@ -290,59 +287,8 @@ class UpdateViewSet(ProjectScopedMixin, mixins.ListModelMixin, viewsets.GenericV
 
     @_action_schema("Post an update; participants are told (a lead)", api.UpdateSerializer, api.UpdateSerializer, 201)
     def create(self, request: Request, project_slug: str = "") -> Response:
+        project = self.get_parent()
+        services.require_may_post_update(request.user, project)
         data = validated_input(api.UpdateSerializer, request)
-        update = services.project_update_post(actor=request.user, project=self.get_parent(), **data)
+        update = services.project_update_post(actor=request.user, project=project, **data)
         return Response(self.get_serializer(update).data, status=status.HTTP_201_CREATED)
-
-
-# --- catalog ----------------------------------------------------------------------------------------------------
-
-
-@extend_schema(tags=["catalog"])
-@extend_schema_view(
-    list=extend_schema(
-        summary="The catalog: published entries, and submitted ones of your projects (staff: all)",
-        parameters=CATALOG_FILTERS,
-    ),
-    retrieve=extend_schema(summary="A catalog entry"),
-)
-class CatalogEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = api.CatalogEntrySerializer
-    filter_backends: list = []  # the selector filters: kind, focus_area, status, license, search
-
-    def get_queryset(self) -> QuerySet[CatalogEntry]:
-        if getattr(self, "swagger_fake_view", False):
-            return CatalogEntry.objects.none()
-        names = ("search", "kind", "focus_area", "status", "license") if self.action == "list" else ()
-        return selectors.catalog_list(person=self.request.user, **_query(self.request, names))
-
-    def _answer(self, entry: CatalogEntry, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.catalog_list(person=self.request.user).get(pk=entry.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
-
-    @_action_schema(
-        "Submit an entry of your project for validation (a lead)",
-        api.CatalogEntryCreateSerializer,
-        api.CatalogEntrySerializer,
-        201,
-    )
-    def create(self, request: Request) -> Response:
-        data = validated_input(api.CatalogEntryCreateSerializer, request)
-        entry = services.catalog_entry_submit(actor=request.user, **data)
-        return self._answer(entry, status.HTTP_201_CREATED)
-
-    @_action_schema(
-        "Validate or renew against the checklist (staff)", api.ChecklistSerializer, api.CatalogEntrySerializer
-    )
-    @action(detail=True, methods=["post"])
-    def validate(self, request: Request, pk: str | None = None) -> Response:
-        entry = self.get_object()
-        data = validated_input(api.ChecklistSerializer, request)
-        return self._answer(services.catalog_entry_validate(actor=request.user, entry=entry, **data))
-
-    @_action_schema("Deprecate the entry (staff or a lead)", api.ProjectReasonSerializer, api.CatalogEntrySerializer)
-    @action(detail=True, methods=["post"])
-    def deprecate(self, request: Request, pk: str | None = None) -> Response:
-        entry = self.get_object()
-        data = validated_input(api.ProjectReasonSerializer, request)
-        return self._answer(services.catalog_entry_deprecate(actor=request.user, entry=entry, **data))

@@ -13,6 +13,7 @@ from django.db import connection
 from alliance.errors import DomainError, NotPermitted
 from projects import services
 from projects.models import Participation, Project
+from projects.services import participation, proposals
 from tests.members.factories import StaffFactory
 
 from .factories import LeadFactory, ProjectFactory
@@ -49,7 +50,7 @@ def test_the_last_lead_leaving_while_staff_revive_the_project_leaves_no_live_pro
     staff = StaffFactory()
     # ... and the lead leaves right after staff have counted the leads, and before the revival commits
     counted, left = threading.Event(), threading.Event()
-    active_leads = services._active_leads
+    active_leads = proposals.project_active_leads
 
     def counting_then_waiting(project):
         leads = active_leads(project)
@@ -58,7 +59,7 @@ def test_the_last_lead_leaving_while_staff_revive_the_project_leaves_no_live_pro
             left.wait(timeout=2)  # with the project locked, the lead cannot leave meanwhile: this times out
         return leads
 
-    monkeypatch.setattr(services, "_active_leads", counting_then_waiting)
+    monkeypatch.setattr(proposals, "project_active_leads", counting_then_waiting)
 
     def leave():
         assert counted.wait(timeout=10)
@@ -91,7 +92,9 @@ def test_a_lead_demoted_meanwhile_cannot_demote_another_lead(monkeypatch):
     project = ProjectFactory(state=Project.State.ACTIVE)
     first, second, _third = (LeadFactory(project=project) for _ in range(3))
     monkeypatch.setattr(
-        services, "_lock_leads", _both_threads_reach(services._lock_leads, threading.Barrier(2, timeout=10))
+        participation,
+        "lock_leads_of",
+        _both_threads_reach(participation.lock_leads_of, threading.Barrier(2, timeout=10)),
     )
 
     # when the first two demote each other at the same moment
@@ -111,7 +114,9 @@ def test_a_lead_demoted_meanwhile_cannot_remove_another_lead(monkeypatch):
     project = ProjectFactory(state=Project.State.ACTIVE)
     first, second, _third = (LeadFactory(project=project) for _ in range(3))
     monkeypatch.setattr(
-        services, "_lock_leads", _both_threads_reach(services._lock_leads, threading.Barrier(2, timeout=10))
+        participation,
+        "lock_leads_of",
+        _both_threads_reach(participation.lock_leads_of, threading.Barrier(2, timeout=10)),
     )
 
     # when the first demotes the second while the second removes the first

@@ -25,6 +25,7 @@ from alliance.webhooks.services import (
     webhook_delivery_attempt,
     webhook_endpoint_create,
 )
+from alliance.webhooks.signing import secret_generate
 from alliance.webhooks.ssrf import UnsafeDestination, destination_check
 from events.models import Registration
 from members import services as members_services
@@ -208,7 +209,7 @@ def test_a_delivery_reaches_the_receiver_signed_and_verifiable(
     with pytest.raises(WebhookVerificationError):  # the signature binds the body
         Webhook(secret).verify(request["body"].replace(b".updated", b".activated"), request["headers"])
     with pytest.raises(WebhookVerificationError):  # and the secret
-        Webhook(services.secret_generate()).verify(request["body"], request["headers"])
+        Webhook(secret_generate()).verify(request["body"], request["headers"])
 
 
 def test_a_500_is_retried_later_from_the_database_then_succeeds(receiver, staff):
@@ -545,10 +546,10 @@ def test_who_may_register_which_endpoint(organization, org_admin, org_member, ot
     with pytest.raises(NotPermitted):
         webhook_endpoint_create(actor=org_member, url=url, event_types=["event.cancelled"], organization=organization)
     with pytest.raises(NotPermitted):
-        services.webhook_default_organization(person)
+        services.webhook_default_organization(actor=person)
 
-    assert services.webhook_default_organization(org_admin) == organization
-    assert services.webhook_default_organization(staff) is None
+    assert services.webhook_default_organization(actor=org_admin) == organization
+    assert services.webhook_default_organization(actor=staff) is None
     endpoint, secret = webhook_endpoint_create(
         actor=org_admin, url=url, event_types=["event.cancelled"], organization=organization
     )
@@ -565,7 +566,7 @@ def test_an_admin_of_several_organizations_must_say_which(org_admin):
     AdminAffiliationFactory(person=org_admin, organization=OrganizationFactory())
 
     with pytest.raises(DomainError, match="several organizations") as refusal:
-        services.webhook_default_organization(org_admin)
+        services.webhook_default_organization(actor=org_admin)
     assert refusal.value.field == "organization"
 
 
@@ -610,7 +611,7 @@ def test_changes_to_endpoints_are_audited_and_never_sent_as_events(staff):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_racing_for_one_delivery_send_it_once(receiver, staff, monkeypatch):
     """The row lock with SKIP LOCKED: while one worker sends, the other skips the delivery instead of sending."""
-    monkeypatch.setattr(services, "_enqueue", lambda delivery_id: None)  # only the two workers below send
+    monkeypatch.setattr(services.emission, "_enqueue", lambda delivery_id: None)  # only the two workers below send
     endpoint, _ = webhook_endpoint_create(actor=staff, url=receiver.url, event_types=["event.cancelled"])
     delivery = services.webhook_endpoint_send_test(actor=staff, endpoint=endpoint)
     receiver.delay = 0.5

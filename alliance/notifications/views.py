@@ -5,8 +5,8 @@ read answers an htmx request with the updated row (and the header's count, out o
 with a redirect, so the inbox works without JavaScript too.
 """
 
-from django import forms
-from django.conf import settings
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -14,38 +14,26 @@ from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
-from . import notifications
-from .errors import DomainError
-from .models import Notification, NotificationPreference
-from .pages import staff_required
+from .. import notifications
+from ..errors import DomainError
+from ..models import Notification, NotificationPreference
+from ..pages import form_error, refusal_of, safe_next, staff_required
+from .forms import PreferencesForm
 
 INBOX_PAGE_SIZE = 20
 FAILED_PAGE_SIZE = 50
 
 
-class PreferencesForm(forms.Form):
-    """One checkbox per kind a person may turn off, and the language of their messages."""
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware (the type its documentation recommends)."""
 
-    language = forms.ChoiceField(
-        label="Language of your messages",
-        required=False,
-        choices=[("", "The portal's language"), *settings.LANGUAGES],
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for kind, label in NotificationPreference.Kind.choices:
-            self.fields[f"email_{kind}"] = forms.BooleanField(label=label, required=False)
-
-    def email_choices(self) -> dict[str, bool]:
-        return {kind: self.cleaned_data[f"email_{kind}"] for kind in NotificationPreference.Kind.values}
-
-    def email_fields(self) -> list[forms.BoundField]:
-        return [self[f"email_{kind}"] for kind in NotificationPreference.Kind.values]
+    htmx: HtmxDetails
 
 
 @login_required
@@ -61,22 +49,23 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def inbox_mark_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    notifications.notification_mark_read(person=request.user, notification=notification)
+def inbox_mark_read(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Someone else's notification answers 404: the inbox holds one's own only."""
+    notification = get_object_or_404(notifications.inbox(person=request.user), pk=pk)
+    notifications.notification_mark_read(actor=request.user, notification=notification)
     if request.htmx:
         return render(
             request,
             "alliance/notifications/partials/inbox_row.html",
             {"item": notification, "unread_count_oob": notifications.unread_count(person=request.user)},
         )
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/inbox/") else "inbox")
+    return redirect(safe_next(request, reverse("inbox")))
 
 
 @login_required
 @require_POST
 def inbox_mark_all_read(request: HttpRequest) -> HttpResponse:
-    marked = notifications.notifications_mark_all_read(person=request.user)
+    marked = notifications.notifications_mark_all_read(actor=request.user)
     messages.success(
         request, f"{marked} notification{'s' if marked != 1 else ''} marked read." if marked else "Nothing was unread."
     )
@@ -87,7 +76,7 @@ def inbox_mark_all_read(request: HttpRequest) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     """Which kinds of email the person gets, and in which language; transactional mail always goes."""
     current = notifications.email_preferences(person=request.user)
-    initial = {"language": notifications.notification_language(person=request.user)}
+    initial: dict[str, Any] = {"language": notifications.notification_language(person=request.user)}
     initial.update({f"email_{kind}": enabled for kind, enabled in current.items()})
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -97,7 +86,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 if current[kind] != enabled:
                     notifications.notification_preference_set(person=request.user, kind=kind, email_enabled=enabled)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_error(form, error)
         else:
             messages.success(request, "Your email preferences were saved.")
             return redirect("notification_preferences")
@@ -135,8 +124,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @staff_required
 def failed_notifications(request: HttpRequest) -> HttpResponse:
     """Staff see the notifications that could not be delivered after every attempt, and can retry them."""
-    failed = Notification.objects.filter(status=Notification.Status.FAILED).select_related("recipient")
-    page = Paginator(failed.order_by("-created_at", "-id"), FAILED_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(notifications.notifications_failed(), FAILED_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "alliance/notifications/failed.html",
@@ -148,10 +136,9 @@ def failed_notifications(request: HttpRequest) -> HttpResponse:
 @require_POST
 def failed_notification_retry(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(Notification, pk=pk)
-    try:
-        notifications.notification_retry(actor=request.user, notification=notification)
-    except DomainError as error:
-        messages.error(request, error.message)
+    refusal = refusal_of(notifications.notification_retry, actor=request.user, notification=notification)
+    if refusal:
+        messages.error(request, refusal)
     else:
         messages.success(request, f"The notification to {notification.email} will be sent again.")
     return redirect("failed_notifications")

@@ -1,0 +1,91 @@
+"""The one place every service calls to tell people about a change.
+
+``notify`` renders the message, in the recipient's language, and records it as a ``Notification`` row inside
+the caller's transaction (the outbox). After the transaction commits, a Celery task is asked to deliver it;
+if the broker cannot be reached the request still completes promptly (short broker timeouts, and a circuit
+breaker in ``alliance.jobs`` that stops trying for ``BROKER_RETRY_AFTER`` seconds) and the periodic sweep
+delivers the message later. A rolled-back change leaves no row, so it notifies no one.
+
+Each app keeps the messages it sends in ``<app>/templates/<app>/notifications/<name>.txt`` and names them by that
+path (``template="events/notifications/event_reminder"``): the first line is the subject, the rest is the
+plain-text body. The email's layout is ``alliance/notifications/email.txt`` and ``.html``, around that text.
+
+Preferences: a person may turn email of a kind (membership, projects, events, digests) off. Transactional
+messages always go: invitations and security messages (by kind), and what a service marks
+``transactional=True`` because it answers the person's own request (event registration confirmed, waitlisted
+or promoted, an event they registered for cancelled, their organization's application received, decided or
+returned for changes, their join request decided). Turning a kind off stops the email only: the in-app inbox
+still records the notification (its status says ``skipped``). Every non-transactional email to a person
+carries a one-click unsubscribe link for its kind (RFC 8058 headers).
+
+Exactly once: the row is locked (``FOR UPDATE SKIP LOCKED``) while it is sent and marked sent in the same
+transaction, so a retried, redelivered or concurrent task finds it sent or locked and does nothing. The one
+window left is a process killed after the mail server accepted the message and before the commit: the row
+stays pending and is sent again. Each email carries a ``Message-ID`` fixed per notification, so such a copy is
+recognisably the same message (mail systems that deduplicate by ``Message-ID`` drop it).
+
+Where things are: ``outbox`` (``notify``, ``staff_recipients``), ``delivery`` (queueing through ``alliance.jobs``,
+sending one row, the sweep, retries, failed messages), ``preferences`` (email preferences, language, unsubscribe
+tokens), ``in_app`` (the inbox). The pages are in ``views`` / ``urls``, the API in ``api``. Import the names from
+this package: ``from alliance.notifications import notify``.
+"""
+
+from ..jobs import BROKER_RETRY_AFTER, BrokerCircuit, broker_circuit
+from .delivery import (
+    MAX_ATTEMPTS,
+    SWEEP_LIMIT,
+    notification_deliver,
+    notification_retry,
+    notifications_due,
+    notifications_enqueue,
+    notifications_failed,
+    notifications_sweep_run,
+)
+from .in_app import inbox, notification_mark_read, notifications_mark_all_read, unread_count
+from .outbox import ALWAYS_TRANSACTIONAL, Recipient, notify, staff_recipients
+from .preferences import (
+    PREFERENCE_KINDS,
+    UNSUBSCRIBE_SALT,
+    email_preferences,
+    email_wanted,
+    languages_of,
+    notification_language,
+    notification_language_set,
+    notification_preference_set,
+    people_without_email,
+    unsubscribe_token,
+    unsubscribe_token_read,
+)
+
+__all__ = [
+    "ALWAYS_TRANSACTIONAL",
+    "BROKER_RETRY_AFTER",
+    "MAX_ATTEMPTS",
+    "PREFERENCE_KINDS",
+    "SWEEP_LIMIT",
+    "UNSUBSCRIBE_SALT",
+    "BrokerCircuit",
+    "Recipient",
+    "broker_circuit",
+    "email_preferences",
+    "email_wanted",
+    "inbox",
+    "languages_of",
+    "notification_deliver",
+    "notification_language",
+    "notification_language_set",
+    "notification_mark_read",
+    "notification_preference_set",
+    "notification_retry",
+    "notifications_due",
+    "notifications_enqueue",
+    "notifications_failed",
+    "notifications_mark_all_read",
+    "notifications_sweep_run",
+    "notify",
+    "people_without_email",
+    "staff_recipients",
+    "unread_count",
+    "unsubscribe_token",
+    "unsubscribe_token_read",
+]

@@ -1,0 +1,97 @@
+"""Preferences: which kinds of email a person gets, in which language, and the one-click unsubscribe tokens.
+
+A person may turn email of a kind (membership, projects, events, digests) off; the defaults are the model's
+(``NotificationPreference.DEFAULT_EMAIL``). The person here is always the one whose preference it is (the
+subject), who is not necessarily signed in: an unsubscribe link works without a sign-in.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+
+from ..errors import DomainError
+from ..models import NotificationPreference, NotificationProfile
+
+UNSUBSCRIBE_SALT = "alliance.notifications.unsubscribe"
+PREFERENCE_KINDS = frozenset(NotificationPreference.Kind.values)
+
+
+def languages_of(person_ids: list[int]) -> dict[int, str]:
+    """The language each of these people chose (only those who chose one)."""
+    if not person_ids:
+        return {}
+    return dict(
+        NotificationProfile.objects.filter(person_id__in=person_ids)
+        .exclude(language="")
+        .values_list("person_id", "language")
+    )
+
+
+def people_without_email(person_ids: list[int], kind: str) -> set[int]:
+    """Of these people, those who do not want email of this kind (explicitly, or by the default)."""
+    if not person_ids or kind not in PREFERENCE_KINDS:
+        return set()
+    chosen = dict(
+        NotificationPreference.objects.filter(person_id__in=person_ids, kind=kind).values_list(
+            "person_id", "email_enabled"
+        )
+    )
+    default = NotificationPreference.DEFAULT_EMAIL[NotificationPreference.Kind(kind)]
+    return {pk for pk in person_ids if not chosen.get(pk, default)}
+
+
+def email_preferences(*, person: Any) -> dict[str, bool]:
+    """Every kind a person can turn off, with whether they get its email (the default where they never chose)."""
+    chosen = dict(NotificationPreference.objects.filter(person=person).values_list("kind", "email_enabled"))
+    return {
+        kind: chosen.get(kind, NotificationPreference.DEFAULT_EMAIL[NotificationPreference.Kind(kind)])
+        for kind in NotificationPreference.Kind.values
+    }
+
+
+def email_wanted(*, person: Any, kind: str) -> bool:
+    """Whether the person wants the email of this kind now (asked again at delivery: they may have changed it)."""
+    if kind not in PREFERENCE_KINDS:
+        return True
+    return person.pk not in people_without_email([person.pk], kind)
+
+
+def notification_preference_set(*, person: Any, kind: str, email_enabled: bool) -> NotificationPreference:
+    """A person turns the email of one kind on or off (from the preferences page, the API or an unsubscribe)."""
+    if kind not in PREFERENCE_KINDS:
+        raise DomainError("Choose membership, projects, events or digests.", field="kind")
+    preference, _ = NotificationPreference.objects.update_or_create(
+        person=person, kind=kind, defaults={"email_enabled": bool(email_enabled)}
+    )
+    return preference
+
+
+def notification_language_set(*, person: Any, language: str) -> NotificationProfile:
+    """A person chooses the language of their messages; empty means the site's language."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise DomainError("Choose one of the languages offered.", field="language")
+    profile, _ = NotificationProfile.objects.update_or_create(person=person, defaults={"language": language})
+    return profile
+
+
+def notification_language(*, person: Any) -> str:
+    """The language the person chose for their messages; '' for the site's language."""
+    return languages_of([person.pk]).get(person.pk, "")
+
+
+def unsubscribe_token(*, person: Any, kind: str) -> str:
+    """A signed token naming one person and one kind: it turns off that kind for that person, nothing else."""
+    return signing.dumps({"person": person.pk, "kind": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_token_read(token: str) -> tuple[int, str]:
+    """The person id and kind a token names; ``signing.BadSignature`` when it was not made by us."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    if (
+        not isinstance(data, dict)
+        or data.get("kind") not in PREFERENCE_KINDS
+        or not isinstance(data.get("person"), int)
+    ):
+        raise signing.BadSignature("Not an unsubscribe token.")
+    return data["person"], data["kind"]

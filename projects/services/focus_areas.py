@@ -1,0 +1,48 @@
+"""Focus areas: the themes of the alliance's work, added and edited by staff."""
+
+from typing import Any
+
+from django.db import transaction
+
+from alliance.audit import audit_record
+from alliance.errors import DomainError, require_staff, validate_model
+from alliance.slugs import unique_slug
+from members.models import User
+from projects.models import FocusArea
+
+FOCUS_AREA_EDITABLE_FIELDS = ("name", "description")
+
+
+def focus_area_create(*, actor: User, name: str, description: str = "", slug: str = "") -> FocusArea:
+    """Staff add a theme of the alliance's work; the address (slug) is chosen from the name unless given."""
+    require_staff(actor)
+    area = FocusArea(
+        name=(name or "").strip(),
+        slug=slug or unique_slug(FocusArea, name or "", fallback="focus-area"),
+        description=(description or "").strip(),
+    )
+    validate_model(area)
+    with transaction.atomic():
+        area.save()
+        audit_record(actor=actor, action="focus_area.created", target=area)
+    return area
+
+
+def focus_area_update(*, actor: User, focus_area: FocusArea, **fields: Any) -> FocusArea:
+    """Staff rename or describe a focus area; its address stays, so links to it keep working."""
+    require_staff(actor)
+    unknown = set(fields) - set(FOCUS_AREA_EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    changes = {}
+    for field, value in fields.items():
+        value = (value or "").strip()
+        if getattr(focus_area, field) != value:
+            changes[field] = (getattr(focus_area, field), value)
+            setattr(focus_area, field, value)
+    validate_model(focus_area)
+    if changes:
+        with transaction.atomic():
+            focus_area.save(update_fields=list(changes))
+            audit_record(actor=actor, action="focus_area.updated", target=focus_area, changes=changes)
+    return focus_area
