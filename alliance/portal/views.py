@@ -1,10 +1,12 @@
-"""Pages of the top floor: the home page (it counts member organizations) and the staff audit trail."""
+"""Pages of the top floor: the home page (it counts member organizations and shows a person the ballots waiting for
+their vote) and the staff audit trail."""
 
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from alliance.governance.selectors import ballots_awaiting_vote
 from alliance.models import AuditEntry, Notification
 from alliance.pages import query_string_without_page, staff_required
 from members.models import Organization
@@ -13,7 +15,8 @@ from .forms import AuditFilterForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """What the alliance is, how many members it has of each kind, and the way in."""
+    """What the alliance is, how many members it has of each kind, and the way in; for a signed-in person, the open
+    ballots waiting for their vote ("my open ballots", one query)."""
     active = Organization.objects.filter(status=Organization.Status.ACTIVE)
     totals = dict(active.order_by().values_list("kind").annotate(total=Count("pk")))
     kinds = [(value, label, totals[value]) for value, label in Organization.Kind.choices if totals.get(value)]
@@ -21,7 +24,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "home.html",
-        {"kinds": kinds, "member_count": sum(totals.values()), "newest": newest},
+        {
+            "kinds": kinds,
+            "member_count": sum(totals.values()),
+            "newest": newest,
+            "open_ballots": list(ballots_awaiting_vote(request.user)),
+        },
     )
 
 

@@ -172,6 +172,11 @@ CELERY_BEAT_SCHEDULE = {
     "catalog-expire": {"task": "projects.tasks.catalog_expire", "schedule": timedelta(hours=6)},
     "event-reminders": {"task": "events.tasks.event_reminders", "schedule": timedelta(minutes=10)},
     "webhooks-sweep": {"task": "alliance.webhooks.tasks.webhooks_sweep", "schedule": timedelta(minutes=1)},
+    # Opens ballots at their time, sends the one reminder a day before closing, closes and counts at closes_at.
+    "governance-ballots-advance": {
+        "task": "alliance.governance.tasks.ballots_advance",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -194,7 +199,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Alliance Portal API",
-    "DESCRIPTION": "Members, projects, catalog and events of the alliance. "
+    "DESCRIPTION": "Members, projects, catalog, events, committees and ballots of the alliance. "
     "Authenticate with a session or a personal API token: `Authorization: Token <key>`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -213,6 +218,11 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "events.models.Event.Kind",
         "EventStatusEnum": "events.models.Event.Status",
         "RegistrationStatusEnum": "events.models.Registration.Status",
+        "CommitteeKindEnum": "alliance.governance.models.Committee.Kind",
+        "CommitteeSeatsEnum": "alliance.governance.models.Committee.Seats",
+        "CommitteeMemberRoleEnum": "alliance.governance.models.CommitteeMember.Role",
+        "BallotMethodEnum": "alliance.governance.models.Ballot.Method",
+        "BallotStateEnum": "alliance.governance.models.Ballot.State",
     },
 }
 

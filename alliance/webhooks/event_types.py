@@ -88,6 +88,13 @@ EVENT_TYPE_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
             ("registration.cancelled", "A registration was cancelled"),
         ],
     ),
+    (
+        "Governance",
+        [
+            ("ballot.opened", "A committee's ballot opened for votes"),
+            ("ballot.closed", "A committee's ballot closed and was counted"),
+        ],
+    ),
 ]
 
 EVENT_TYPES: dict[str, str] = {name: label for _, types in EVENT_TYPE_GROUPS for name, label in types}
@@ -106,6 +113,7 @@ OBJECT_NAMES = {
     "projects.catalogentry": "catalog_entry",
     "events.event": "event",
     "events.registration": "registration",
+    "governance.ballot": "ballot",
     "webhooks.webhookendpoint": "webhook_endpoint",
 }
 
@@ -120,6 +128,8 @@ def organizations_concerned(target: models.Model) -> set[int]:
 
     An organization itself; its applications, people, invitations and join requests; the projects it sponsors,
     with their participation and catalog entries; events of those projects; and registrations made in its name.
+    A committee's ballot concerns no organization: it is seen only by the committee's members and staff, so only
+    staff-level endpoints receive its events.
     """
     label = target._meta.label_lower
     row: Any = target  # which foreign keys it has depends on the label, checked below
@@ -197,4 +207,6 @@ def _url_candidates(target: Any) -> list[tuple[str, dict[str, Any]]]:
         ]
     if label == "webhooks.webhookendpoint":
         return [("webhook-endpoint-detail", {"pk": target.pk})]
+    if label == "governance.ballot":
+        return [("ballot-detail", {"pk": target.pk})]
     return []
