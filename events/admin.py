@@ -20,7 +20,7 @@ from alliance.errors import DomainError
 from members.models import User
 
 from . import services
-from .models import CalendarFeed, Event, Registration
+from .models import SEATS_MAX, CalendarFeed, Event, Registration
 
 
 class EventActionForm(ActionForm):
@@ -130,6 +130,9 @@ class EventAdmin(admin.ModelAdmin):
         raw = request.POST.get("capacity", "").strip()
         if raw and not (raw.isdigit() and int(raw) >= 1):
             self.message_user(request, "Give a capacity of at least 1, or leave it empty.", level=messages.ERROR)
+            return
+        if raw and int(raw) > SEATS_MAX:
+            self.message_user(request, f"Give a capacity of at most {SEATS_MAX}.", level=messages.ERROR)
             return
         capacity = int(raw) if raw else None
         run_service_on_each(

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from projects.models import FocusArea, Project
 
-from .models import Event, Registration
+from .models import SEATS_MAX, Event, Registration
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 EVENT_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
@@ -62,13 +62,14 @@ class EventForm(forms.Form):
         help_text="Members-only events are seen, and can be joined, only by people of member organizations.",
     )
     capacity = forms.IntegerField(
-        required=False, min_value=1, help_text="The number of seats; leave empty for unlimited."
+        required=False, min_value=1, max_value=SEATS_MAX, help_text="The number of seats; leave empty for unlimited."
     )
     waitlist_enabled = forms.BooleanField(label="Keep a waitlist when the event is full", required=False, initial=True)
     organization_seat_cap = forms.IntegerField(
         label="Seats per organization",
         required=False,
         min_value=1,
+        max_value=SEATS_MAX,
         help_text="At most this many confirmed seats per organization; leave empty for no limit.",
     )
     registration_opens_at = WallClockDateTimeField(
@@ -133,7 +134,10 @@ class EventForm(forms.Form):
 
 class CapacityForm(forms.Form):
     capacity = forms.IntegerField(
-        required=False, min_value=1, help_text="Leave empty for unlimited. Raising it gives seats to people waiting."
+        required=False,
+        min_value=1,
+        max_value=SEATS_MAX,
+        help_text="Leave empty for unlimited. Raising it gives seats to people waiting.",
     )
 
 

@@ -15,6 +15,11 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a time zone name (for example Europe/Berlin or America/New_York).")
 
 
+# The largest seat count a PositiveIntegerField holds in PostgreSQL (an integer column): forms and the API refuse
+# more with a sentence, instead of the database refusing it with a 500.
+SEATS_MAX = 2_147_483_647
+
+
 class Event(models.Model):
     """A workshop, meetup, webinar, conference or hackathon people register for.
 

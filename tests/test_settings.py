@@ -19,6 +19,11 @@ PRODUCTION_ENVIRONMENT = {
     "REDIS_URL": "redis://redis:6379/0",
     "EMAIL_URL": "smtp+tls://portal:a-mail-password@smtp.alliance.example:587",
     "DEFAULT_FROM_EMAIL": "Alliance Portal <portal@alliance.example>",
+    "MEDIA_BUCKET": "portal-media",
+    "MEDIA_S3_ENDPOINT_URL": "http://minio:9000",
+    "MEDIA_S3_ACCESS_KEY_ID": "portal",
+    "MEDIA_S3_SECRET_ACCESS_KEY": "a-storage-password",
+    "TRUSTED_PROXY_COUNT": "1",
 }
 
 
@@ -58,7 +63,18 @@ def test_the_deployment_checks_do_fail_on_a_weak_configuration():
     assert "security.W009" in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "EMAIL_URL"])
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "ALLOWED_HOSTS",
+        "EMAIL_URL",
+        "MEDIA_BUCKET",
+        "MEDIA_S3_ACCESS_KEY_ID",
+        "MEDIA_S3_SECRET_ACCESS_KEY",
+    ],
+)
 def test_production_settings_refuse_to_start_without_a_required_variable(missing):
     result = manage("check", without=(missing,))
 
@@ -80,8 +96,54 @@ def test_production_settings_turn_debug_off_and_pool_database_connections():
         "False",
         "django.db.backends.postgresql",
         "True",
-        "django.core.cache.backends.redis.RedisCache",
+        "alliance.cache.OutageTolerantRedisCache",
         "django.core.mail.backends.smtp.EmailBackend",
         "smtp.alliance.example",
         "True",
     ]
+
+
+def test_production_keeps_uploads_in_the_s3_bucket_and_trusts_one_proxy_once_for_allauth_and_drf():
+    script = (
+        "from django.conf import settings as s; from django.core.files.storage import storages;"
+        " d = storages['default'];"
+        "print(type(d).__module__, d.bucket_name, d.endpoint_url, d.querystring_auth,"
+        " s.ALLAUTH_TRUSTED_PROXY_COUNT, s.REST_FRAMEWORK['NUM_PROXIES'], s.SECURE_PROXY_SSL_HEADER)"
+    )
+
+    result = manage("shell", "--no-imports", "-c", script)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "storages.backends.s3",
+        "portal-media",
+        "http://minio:9000",
+        "True",
+        "1",
+        "1",
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+    ]
+
+
+def test_without_a_trusted_proxy_no_forwarded_header_is_believed():
+    script = (
+        "from django.conf import settings as s;"
+        "print(s.ALLAUTH_TRUSTED_PROXY_COUNT, s.REST_FRAMEWORK['NUM_PROXIES'], s.SECURE_PROXY_SSL_HEADER)"
+    )
+
+    result = manage("shell", "--no-imports", "-c", script, TRUSTED_PROXY_COUNT="0")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "0", "None"]
+
+
+def test_the_local_and_test_settings_trust_no_proxy():
+    from django.conf import settings
+
+    from alliance.settings import local
+
+    assert local.TRUSTED_PROXY_COUNT == 0 and local.ALLAUTH_TRUSTED_PROXY_COUNT == 0
+    assert local.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == 0
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == 0

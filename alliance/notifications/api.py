@@ -39,7 +39,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 class NotificationQuerySerializer(serializers.Serializer):
     """``?kind=events&unread=true``: the filters of the inbox, handed to ``notifications.inbox``."""
 
-    kind = serializers.ChoiceField(choices=Notification.Kind.choices, required=False)
+    kind = serializers.ChoiceField(choices=Notification.Kind.choices, required=False, allow_blank=True)
     unread = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="true: only unread; false: only read."
     )

@@ -12,6 +12,10 @@ from . import views
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Alliance Portal administration"
 
+# JSON under /api/, the 404 and 500 pages elsewhere (alliance.api.errors).
+handler404 = "alliance.api.errors.not_found"
+handler500 = "alliance.api.errors.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),

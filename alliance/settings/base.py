@@ -2,8 +2,10 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_htmx",
     "django_celery_beat",
+    "csp",
     "alliance",
     "members",
     "projects",
@@ -49,6 +52,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Before sessions, authentication and every view: NUL characters and unreadable bodies never reach a query.
+    "alliance.guards.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
                 "alliance.context_processors.portal",
                 "alliance.context_processors.unread_notifications",
             ],
@@ -85,6 +93,18 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+
+
+def redis_cache(location: str, **settings: object) -> dict:
+    """The cache on Redis, tolerant of an outage (``alliance.cache``: rate limits fail open, nothing waits)."""
+    return {"BACKEND": "alliance.cache.OutageTolerantRedisCache", "LOCATION": location, **settings}
+
+
+# Behind a proxy: how many proxies in front of the portal append to X-Forwarded-For (Caddy in docker-compose.yml:
+# 1). allauth's rate limits and DRF's throttles then take the client's address that many entries from the right;
+# with 0 (no proxy) both use the connection's address and ignore the header, which any client can write.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
@@ -131,7 +151,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "alliance" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -195,6 +215,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "alliance.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    # JSON only (nested deeper than 64 levels refused, never RecursionError): a form's loose semantics (a missing
+    # checkbox is false, an empty field is "not given") would make the schema untrue. The one view that takes an
+    # upload (an organization's logo) adds alliance.api.parsers' MultiPartParser and FormParser itself.
+    "DEFAULT_PARSER_CLASSES": ["alliance.api.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -208,6 +233,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers (400, 401, 403, 404, 409, 413) documented with the one Error shape.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "alliance.api.schema.document_errors",
+    ],
     # Choice sets that share a field name ("kind", "role") get their own schema names.
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "members.models.Organization.Kind",
@@ -224,6 +254,46 @@ SPECTACULAR_SETTINGS = {
         "BallotMethodEnum": "alliance.governance.models.Ballot.Method",
         "BallotStateEnum": "alliance.governance.models.Ballot.State",
     },
+}
+
+# Security headers. Content-Security-Policy: only this site's own files, and inline <script>/<style> elements
+# only with the request's nonce (`nonce="{{ request.csp_nonce }}"` in templates); no 'unsafe-inline' anywhere.
+# img-src allows data: URLs (the TOTP QR code, Swagger UI's icons) and the Markdown image hosts.
+MARKDOWN_IMAGE_HOSTS: list[str] = env.list("MARKDOWN_IMAGE_HOSTS", default=[])
+# The Django admin's change list has one inline <style> (shown when a model has no actions);
+# it is allowed by its hash rather than by a template override.
+ADMIN_CHANGELIST_STYLE_HASH = "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE, ADMIN_CHANGELIST_STYLE_HASH],
+        "img-src": [SELF, "data:", *(f"https://{host}" for host in MARKDOWN_IMAGE_HOSTS)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Permissions-Policy: none of the browser's powerful features is used; WebAuthn and the clipboard by this site only.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
+    "clipboard-write": ["self"],
+    "publickey-credentials-get": ["self"],
+    "publickey-credentials-create": ["self"],
 }
 
 # Domain settings.

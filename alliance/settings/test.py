@@ -6,7 +6,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliance")
 
 from .base import *  # noqa: F403
-from .base import DATABASES, REDIS_URL
+from .base import DATABASES, REDIS_URL, redis_cache
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -14,14 +14,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # One test database per run, so that two runs on one machine never drop each other's database.
 DATABASES["default"]["TEST"] = {"NAME": f"test_alliance_{os.getpid()}"}
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        # One prefix per run: tests clear only their own keys, never another run's (or the broker's) data.
-        "KEY_PREFIX": f"alliance-test-{os.getpid()}",
-    }
-}
+# One prefix per run: tests clear only their own keys, never another run's (or the broker's) data.
+CACHES = {"default": redis_cache(REDIS_URL, KEY_PREFIX=f"alliance-test-{os.getpid()}")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from events import selectors, services
 from events.forms import timezone_choices
-from events.models import Event, Registration
+from events.models import SEATS_MAX, Event, Registration
 from projects.models import Project
 from projects.selectors import projects_visible_to
 
@@ -114,9 +114,11 @@ class EventUpdateSerializer(serializers.Serializer):
         help_text="IANA time zone name, such as Europe/Berlin. UTC when left out.",
     )
     visibility = serializers.ChoiceField(choices=Event.Visibility.choices, required=False, error_messages=CHOICE_ERRORS)
-    capacity = serializers.IntegerField(min_value=1, required=False, allow_null=True, help_text="Null: unlimited.")
+    capacity = serializers.IntegerField(
+        min_value=1, max_value=SEATS_MAX, required=False, allow_null=True, help_text="Null: unlimited."
+    )
     waitlist_enabled = serializers.BooleanField(required=False)
-    organization_seat_cap = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    organization_seat_cap = serializers.IntegerField(min_value=1, max_value=SEATS_MAX, required=False, allow_null=True)
     registration_opens_at = serializers.DateTimeField(required=False, allow_null=True)
     registration_closes_at = serializers.DateTimeField(required=False, allow_null=True)
 

@@ -121,6 +121,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="organization-detail", lookup_field="slug")
     country = CountryField()
     logo = serializers.ImageField(read_only=True, allow_null=True)
+    # Blank until the organization is a member (an applicant has no tier yet, nor a website perhaps).
+    website = serializers.URLField(read_only=True, allow_blank=True)
+    tier = serializers.ChoiceField(choices=Organization.Tier.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = Organization
@@ -144,7 +147,9 @@ class OrganizationWriteSerializer(serializers.Serializer):
     """What a person may set on an organization; uniqueness and the logo's size are checked by the service."""
 
     name = serializers.CharField(max_length=200)
-    slug = serializers.SlugField(max_length=80, required=False, help_text="Chosen from the name when left out.")
+    slug = serializers.SlugField(
+        max_length=80, required=False, allow_blank=True, help_text="Chosen from the name when left out or empty."
+    )
     kind = serializers.ChoiceField(choices=Organization.Kind.choices, error_messages=KIND_ERRORS)
     country = CountryField(error_messages=COUNTRY_ERRORS)
     website = serializers.URLField(required=False, allow_blank=True)

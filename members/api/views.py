@@ -21,7 +21,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, filters, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -29,6 +28,7 @@ from rest_framework.views import APIView
 
 from alliance.api.filters import query_values
 from alliance.api.inputs import ERROR, validated_input
+from alliance.api.parsers import FormParser, JSONParser, MultiPartParser
 from alliance.api.scoped import ParentScopedMixin
 from alliance.errors import DomainError
 from members import selectors, services
@@ -155,7 +155,7 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     filter_backends = ORDERING_ONLY
     ordering_fields = ["name", "member_since", "country"]
     ordering = ["name"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]  # alliance.api.parsers: NUL fields refused
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Organization]:

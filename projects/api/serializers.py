@@ -45,6 +45,9 @@ class ProjectSerializer(serializers.ModelSerializer):
     sponsors = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     description_html = serializers.SerializerMethodField(help_text="The description rendered as safe HTML.")
     participant_count = serializers.IntegerField(read_only=True)
+    # Empty strings when not given: the schema says so (a URI or "").
+    repository_url = serializers.URLField(read_only=True, allow_blank=True)
+    website_url = serializers.URLField(read_only=True, allow_blank=True)
 
     class Meta:
         model = Project

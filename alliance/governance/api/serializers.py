@@ -19,6 +19,15 @@ from projects.selectors import projects_visible_to
 CHOICE_ERRORS: dict[str, Any] = {"invalid_choice": '"{input}" is not one of the choices.'}
 
 
+class ProjectSlugField(serializers.SlugRelatedField):
+    """A project's slug, or null; an empty string is neither (the schema says so), so it is refused."""
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if data == "":
+            raise serializers.ValidationError("Leave the project out (or null), or give the slug of a project.")
+        return super().run_validation(data)
+
+
 class OrganizationSummarySerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
@@ -75,7 +84,7 @@ class CommitteeCreateSerializer(serializers.Serializer):
         choices=Committee.Seats.choices, required=False, default=Committee.Seats.PERSON, error_messages=CHOICE_ERRORS
     )
     slug = serializers.SlugField(max_length=80, required=False, help_text="Chosen from the name when left out.")
-    project = serializers.SlugRelatedField(
+    project = ProjectSlugField(
         slug_field="slug",
         queryset=Project.objects.none(),
         required=False,

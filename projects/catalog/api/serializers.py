@@ -28,6 +28,7 @@ class CatalogEntrySerializer(serializers.ModelSerializer):
     project = serializers.SerializerMethodField()
     focus_areas = serializers.SerializerMethodField(help_text="Slugs of the project's focus areas.")
     validated_by = serializers.CharField(source="validated_by.name", read_only=True, allow_null=True, default=None)
+    documentation_url = serializers.URLField(read_only=True, allow_blank=True, help_text="Empty when not given.")
 
     class Meta:
         model = CatalogEntry
