@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from alliance.errors import DomainError
+from alliance.errors import DomainError, NotPermitted
 from alliance.pages import filtered_list_page, form_error, refusal_of, staff_required
 from members import selectors as members_selectors
 from members.models import Organization
@@ -239,18 +239,26 @@ def project_decide(request: HttpRequest, slug: str) -> HttpResponse:
     page, and before anything they typed is read.
     """
     project = _visible_project(request, slug)
-    form = DecisionForm(request.POST)
     from_queue = request.POST.get("from") == "queue"
-    error = ""
     try:
         services.require_may_decide(request.user, project)
+    except NotPermitted as conflict:  # told where they decide, with an empty form: what they typed is not read
+        if request.htmx and from_queue:
+            project.review_count = project.reviews.count()
+            context = {"project": project, "form": DecisionForm(), "refusal": conflict.message}
+            return render(request, "projects/partials/proposal_row.html", context)
+        messages.error(request, conflict.message)
+        return redirect("projects:review_queue" if from_queue else project.get_absolute_url())
+    form = DecisionForm(request.POST)
+    error = ""
+    try:
         if form.is_valid():
             decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
             if decision == DecisionForm.ACCEPT:
                 project = services.project_accept(actor=request.user, project=project, reason=reason)
             else:
                 project = services.project_reject(actor=request.user, project=project, reason=reason)
-    except DomainError as refusal:  # including the conflict of interest
+    except DomainError as refusal:
         form_error(form, refusal)
         error = refusal.message
     project.review_count = project.reviews.count()
