@@ -28,7 +28,7 @@ class Case:
     name: str
     method: str
     path: str  # formatted with ``w``, the world; so are the strings in ``body``
-    expected: tuple[int, int, int, int, int]  # one status code for each role, in the order of the file's ROLES
+    expected: tuple[int, ...]  # one status code for each role, in the order of the file's ROLES
     body: dict[str, Any] | None = None
     changed: Callable[[Any], bool] | None = None  # the effect, which must happen exactly when the call succeeds
 

@@ -95,6 +95,15 @@ EVENT_TYPE_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
             ("ballot.closed", "A committee's ballot closed and was counted"),
         ],
     ),
+    (
+        "Benchmarks",
+        [
+            ("benchmark_round.opened", "A benchmark round opened for submissions"),
+            ("benchmark_submission.received", "A benchmark submission was received"),
+            ("benchmark_round.published", "A benchmark round was published"),
+            ("benchmark_result.removed", "A benchmark result was removed"),
+        ],
+    ),
 ]
 
 EVENT_TYPES: dict[str, str] = {name: label for _, types in EVENT_TYPE_GROUPS for name, label in types}
@@ -114,6 +123,8 @@ OBJECT_NAMES = {
     "events.event": "event",
     "events.registration": "registration",
     "governance.ballot": "ballot",
+    "benchmarks.round": "benchmark_round",
+    "benchmarks.submission": "benchmark_submission",
     "webhooks.webhookendpoint": "webhook_endpoint",
 }
 
@@ -145,7 +156,17 @@ def organizations_concerned(target: models.Model) -> set[int]:
         return _sponsors(row.project_id) if row.project_id else set()
     if label == "events.registration":
         return {row.organization_id} if row.organization_id else set()
+    if label == "benchmarks.round":  # its project's sponsors and, once it is out, whoever submitted to it
+        return _sponsors(row.benchmark.project_id) | _round_submitters(row.pk)
+    if label == "benchmarks.submission":  # a submission is its organization's business (the round may be open)
+        return {row.organization_id}
     return set()
+
+
+def _round_submitters(round_id: int) -> set[int]:
+    from projects.benchmarks.models import Submission
+
+    return set(Submission.objects.filter(round_id=round_id).values_list("organization_id", flat=True))
 
 
 def _sponsors(project_id: int) -> set[int]:
@@ -205,6 +226,10 @@ def _url_candidates(target: Any) -> list[tuple[str, dict[str, Any]]]:
             ("event-registration-list", {"event_slug": event.slug}),
             ("event-detail", {"slug": event.slug}),
         ]
+    if label == "benchmarks.round":
+        return [("benchmark-round-detail", {"pk": target.pk})]
+    if label == "benchmarks.submission":
+        return [("benchmark-submission-detail", {"pk": target.pk})]
     if label == "webhooks.webhookendpoint":
         return [("webhook-endpoint-detail", {"pk": target.pk})]
     if label == "governance.ballot":

@@ -4,7 +4,6 @@ The availability check is widened with a short pause (as if the server were busy
 the race shows every time; with the lock the same pause only makes people wait their turn.
 """
 
-import threading
 import time
 from collections import Counter
 
@@ -14,6 +13,7 @@ from django.db import IntegrityError, connection, connections
 from events import selectors, services
 from events.models import Event, Registration
 from tests.members.factories import UserFactory
+from tests.races import race, require_free_connections
 
 from .factories import EventFactory
 
@@ -22,40 +22,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 PAUSE = 0.02
 
 
-def _race(calls) -> tuple[list, list[Exception]]:
-    """Run every call in its own thread and database connection, all starting together."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [None] * len(calls), []
-
-    def run(index, call):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=60)
-            results[index] = call()
-        except Exception as error:  # collected and asserted on below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
-    return results, errors
-
-
 @pytest.fixture
 def room_for_100_connections():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity")
-        (free,) = cursor.fetchone()
-    if free < 105:
-        pytest.fail(
-            f"PostgreSQL has room for {free} more connections; the race tests need 105. Raise it with "
-            "ALTER SYSTEM SET max_connections = 300 and a restart (.ci/run does this)."
-        )
+    require_free_connections(105)
 
 
 @pytest.fixture
@@ -92,7 +61,7 @@ def without_capacity_constraint():
 
 
 def _register_all(event, people):
-    return _race([lambda person=person: services.event_register(actor=person, event=event) for person in people])
+    return race([lambda person=person: services.event_register(actor=person, event=event) for person in people])
 
 
 def test_100_people_racing_for_20_seats_get_exactly_20_and_the_rest_wait_in_order(widened_window):
@@ -150,7 +119,7 @@ def test_concurrent_cancellations_promote_in_order_with_no_seat_lost_or_doubled(
 
     calls = [lambda r=r: services.registration_cancel(actor=r.person, registration=r) for r in leaving]
     calls += [lambda p=p: services.event_register(actor=p, event=event) for p in newcomers]
-    _, errors = _race(calls)
+    _, errors = race(calls)
 
     assert errors == []
     event.refresh_from_db()

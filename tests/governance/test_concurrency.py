@@ -9,13 +9,14 @@ import threading
 import time
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 
 from alliance.errors import DomainError
 from alliance.governance import services
 from alliance.governance.models import Ballot, BallotResult, Vote
 from alliance.governance.services import votes as vote_services
 from tests.members.factories import UserFactory
+from tests.races import race, require_free_connections
 
 from .factories import BallotFactory, ChairFactory, CommitteeFactory, CommitteeMemberFactory
 
@@ -25,40 +26,9 @@ PAUSE = 0.02
 VOTERS = 30
 
 
-def _race(calls) -> tuple[list, list[Exception]]:
-    """Run every call in its own thread and database connection, all starting together."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [None] * len(calls), []
-
-    def run(index, call):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=60)
-            results[index] = call()
-        except Exception as error:  # collected and asserted on below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
-    return results, errors
-
-
 @pytest.fixture
 def room_for_40_connections():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity")
-        (free,) = cursor.fetchone()
-    if free < 40:
-        pytest.fail(
-            f"PostgreSQL has room for {free} more connections; the race tests need 40. Raise it with "
-            "ALTER SYSTEM SET max_connections = 300 and a restart (.ci/run does this)."
-        )
+    require_free_connections(40)
 
 
 @pytest.fixture
@@ -71,6 +41,21 @@ def widened_window(monkeypatch):
         return original(*args, **kwargs)
 
     monkeypatch.setattr(vote_services, "vote_content_clean", slow)
+
+
+@pytest.fixture
+def voters_meet_before_writing(monkeypatch):
+    """Both votes have looked for a standing vote before either writes: the race happens every time, however loaded
+    the machine (a fixed pause only makes it likely)."""
+    original = vote_services.vote_standing_for
+    meeting = threading.Barrier(2, timeout=10)
+
+    def meet(*args, **kwargs):
+        standing = original(*args, **kwargs)
+        meeting.wait()
+        return standing
+
+    monkeypatch.setattr(vote_services, "vote_standing_for", meet)
 
 
 @pytest.fixture
@@ -95,7 +80,7 @@ def open_motion():
 
 
 def _same_voter_twice(ballot, voter):
-    return _race(
+    return race(
         [
             lambda choice=choice: services.ballot_vote(actor=voter, ballot=ballot, choice=choice)
             for choice in ("yes", "no")
@@ -117,7 +102,7 @@ def test_a_voters_two_simultaneous_votes_leave_one(open_motion, widened_window):
 
 
 def test_without_the_lock_two_simultaneous_votes_collide_and_the_database_keeps_one(
-    open_motion, widened_window, votes_without_the_lock
+    open_motion, voters_meet_before_writing, votes_without_the_lock
 ):
     ballot, _, voters = open_motion
 
@@ -145,7 +130,7 @@ def _votes_and_a_close(ballot, chair, voters, *, close_after: float, stagger: fl
         return services.ballot_vote(actor=voter, ballot=ballot, choice="yes")
 
     calls = [lambda index=index, voter=voter: vote(index, voter) for index, voter in enumerate(voters)]
-    return _race([*calls, close])
+    return race([*calls, close])
 
 
 def test_votes_racing_the_close_are_counted_or_refused_never_lost_or_half_counted(open_motion, widened_window):
