@@ -17,6 +17,10 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 # Zero-width space, non-joiner, joiner, word joiner, invisible operators, Mongolian vowel separator, BOM.
 INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\u180e\ufeff")
 
+# What ends a line: names and titles are single-line (an event's title becomes a line of its .ics, a project's a
+# mail subject).
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -25,9 +29,10 @@ def _refused_character(value: str) -> str | None:
     for character in value:
         if character in BIDI_CONTROLS or character in INVISIBLE:
             return character
-        # Cc: C0/C1 controls (NUL, newline, tab, DEL...); Cf: other format characters; Cs/Co: surrogates and
-        # private-use code points, none of which a person means to type in a name.
-        if unicodedata.category(character) in {"Cc", "Cf", "Cs", "Co"}:
+        # Cc: C0/C1 controls (NUL, newline, tab, DEL...); Cf: other format characters; Zl/Zp: the line and
+        # paragraph separators; Cs/Co: surrogates and private-use code points, none of which a person means to type
+        # in a name.
+        if unicodedata.category(character) in {"Cc", "Cf", "Zl", "Zp", "Cs", "Co"}:
             return character
     return None
 
@@ -40,14 +45,21 @@ def _describe(character: str) -> str:
 def clean_name(value: str, *, field: str) -> str:
     """``value`` NFKC-normalized with its outer spaces removed, or a DomainError on ``field``.
 
-    Refuses control characters (newlines included: names are single-line), bidirectional overrides and
-    isolates, zero-width characters and the byte-order mark.
+    For every name and title a person types (organizations, people, projects, events). Refuses control characters
+    (line breaks included: names and titles are single-line), bidirectional overrides and isolates, zero-width
+    characters and the byte-order mark.
     """
     normalized = unicodedata.normalize("NFKC", value or "").strip()
     refused = _refused_character(normalized)
+    if refused in LINE_BREAKS:
+        raise DomainError(
+            f"Write it on one line: remove the line break ({_describe(refused)}). "
+            "Names and titles hold only visible text.",
+            field=field,
+        )
     if refused is not None:
         raise DomainError(
-            f"Remove the invisible or control character {_describe(refused)}: names hold only visible text.",
+            f"Remove the invisible or control character {_describe(refused)}: names and titles hold only visible text.",
             field=field,
         )
     return normalized

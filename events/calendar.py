@@ -1,4 +1,10 @@
-"""iCalendar (RFC 5545) files: one per event, and each person's private feed of confirmed events."""
+"""iCalendar (RFC 5545) files: one per event, and each person's private feed of confirmed events.
+
+Every text property (the calendar's NAME and X-WR-CALNAME, an event's SUMMARY, DESCRIPTION and LOCATION) goes
+out as ``_Text``, escaped as the RFC says, so no title, venue or description, whatever it holds, can end a content
+line early or add a property of its own: titles are single-line (``alliance.text.clean_name``), but rows written
+before that rule, and descriptions, still hold line breaks.
+"""
 
 from collections.abc import Iterable
 
@@ -9,8 +15,29 @@ from icalendar import Event as CalendarEvent
 from .models import Event
 
 
+class _Text(vText):
+    """A TEXT value escaped as RFC 5545 section 3.3.11 says, every character kept.
+
+    Backslash, semicolon and comma are escaped, and every line break (CRLF, LF, a bare CR) is written ``\\n``.
+    icalendar's own escaping reads a literal ``\\N`` in the text as a line break, and leaves NAME and X-WR-CALNAME
+    (which ``Calendar.new`` sets as untyped values) unescaped, a bare CR included.
+    """
+
+    def to_ical(self) -> bytes:
+        escaped = (
+            str(self)
+            .replace("\\", "\\\\")
+            .replace(";", "\\;")
+            .replace(",", "\\,")
+            .replace("\r\n", "\\n")
+            .replace("\r", "\\n")
+            .replace("\n", "\\n")
+        )
+        return escaped.encode(self.encoding)
+
+
 def _calendar(name: str) -> Calendar:
-    calendar = Calendar.new(name=name, prodid="-//Alliance Portal//Events//EN")
+    calendar = Calendar.new(name=_Text(name), prodid="-//Alliance Portal//Events//EN")
     calendar.add("method", "PUBLISH")
     return calendar
 
@@ -19,15 +46,15 @@ def _component(event: Event, *, with_online_link: bool) -> CalendarEvent:
     url = settings.SITE_URL + event.get_absolute_url()
     component = CalendarEvent.new(
         uid=f"event-{event.pk}@alliance-portal",
-        summary=event.title,
+        summary=_Text(event.title),
         start=event.starts_at.astimezone(event.tzinfo),
         end=event.ends_at.astimezone(event.tzinfo),
-        description=event.description or None,
+        description=_Text(event.description) if event.description else None,
         url=url,
     )
     location = [part for part in (event.venue, event.online_url if with_online_link else "") if part]
     if location:
-        component.add("location", vText(" / ".join(location)))
+        component.add("location", _Text(" / ".join(location)))
     component.add("status", "CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED")
     return component
 

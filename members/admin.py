@@ -19,6 +19,7 @@ from alliance.admin_actions import run_service_on_each
 from alliance.errors import DomainError
 
 from . import services
+from .forms import person_name_checked
 from .models import (
     Affiliation,
     ApiToken,
@@ -38,6 +39,9 @@ class UserCreationForm(auth_forms.AdminUserCreationForm):
         model = User
         fields = ("email", "name")
 
+    def clean_name(self) -> str:
+        return person_name_checked(self.cleaned_data["name"])
+
     def clean_email(self) -> str:
         return User.objects.normalize_email(self.cleaned_data["email"]).lower()
 
@@ -46,6 +50,9 @@ class UserChangeForm(auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+    def clean_name(self) -> str:
+        return person_name_checked(self.cleaned_data["name"])
 
     def clean_email(self) -> str:
         return User.objects.normalize_email(self.cleaned_data["email"]).lower()

@@ -5,7 +5,19 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django_countries import countries
 
+from alliance import text
+from alliance.errors import DomainError
+
 from .models import Affiliation, Organization
+
+
+def person_name_checked(value: str) -> str:
+    """A person's name under the name rule (``alliance.text.clean_name``, which ``person_update_profile`` applies),
+    as a form error: for the forms that write a name without that service (sign-up, the admin's user forms)."""
+    try:
+        return text.clean_name(value, field="name")
+    except DomainError as error:
+        raise forms.ValidationError(error.message) from error
 
 
 class SignupForm(forms.Form):
@@ -14,6 +26,10 @@ class SignupForm(forms.Form):
     name = forms.CharField(
         label="Full name", max_length=150, help_text="Shown to others on organization and project pages."
     )
+
+    def clean_name(self) -> str:
+        """allauth creates the account before it calls ``signup``, so a refusal there would come too late."""
+        return person_name_checked(self.cleaned_data["name"])
 
     def signup(self, request, user) -> None:
         from .services import person_update_profile

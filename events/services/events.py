@@ -13,13 +13,21 @@ from django.utils import timezone
 from alliance.audit import audit_record
 from alliance.errors import DomainError, NotPermitted, validate_model
 from alliance.slugs import unique_slug
+from alliance.text import clean_name, clean_slug
 from members.models import User
 from members.selectors import person_by_email
 from projects.models import Project
 
 from .. import selectors
 from ..models import Event, Registration
-from ._common import event_times_check, lock_event, notify_event, promote_from_waitlist, require_organizer
+from ._common import (
+    event_times_check,
+    lock_event,
+    notify_event,
+    notify_event_crowd,
+    promote_from_waitlist,
+    require_organizer,
+)
 
 # Addresses the event pages use for themselves (/events/new/): no event may take them as its slug.
 RESERVED_EVENT_SLUGS = frozenset({"new"})
@@ -66,14 +74,16 @@ def event_create(
     """Staff, or the leads of the hosting project, create a draft event and become its organizers."""
     if not selectors.may_host_event(actor, project):
         raise NotPermitted(CREATE_REFUSAL)
+    title = clean_name(title, field="title")  # single-line: it is a line of the event's .ics
+    slug = clean_slug(slug) if slug else ""
     if slug in RESERVED_EVENT_SLUGS:
         raise DomainError(f"The address “{slug}” is reserved; choose another.", field="slug")
     if not slug:
-        slug = unique_slug(Event, title or "", fallback="event")
+        slug = unique_slug(Event, title, fallback="event")
         if slug in RESERVED_EVENT_SLUGS:
             slug = unique_slug(Event, f"{slug}-event", fallback="event")
     event = Event(
-        title=(title or "").strip(),
+        title=title,
         slug=slug,
         description=description,
         kind=kind,
@@ -109,6 +119,8 @@ def event_update(*, actor: User, event: Event, **fields: Any) -> Event:
     unknown = set(fields) - set(EVENT_EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    if "title" in fields:
+        fields["title"] = clean_name(fields["title"], field="title")
     with transaction.atomic():
         event = lock_event(event)
         changes = {}
@@ -139,7 +151,8 @@ def event_publish(*, actor: User, event: Event) -> Event:
 
 
 def event_cancel(*, actor: User, event: Event, reason: str = "") -> Event:
-    """Organizers cancel the event; everyone registered or waiting is told."""
+    """Organizers cancel the event; everyone registered or waiting is told (by the delivery job, after commit: the
+    request costs the same for ten people or ten thousand)."""
     require_organizer(actor, event)
     with transaction.atomic():
         event = lock_event(event)
@@ -155,12 +168,8 @@ def event_cancel(*, actor: User, event: Event, reason: str = "") -> Event:
             changes={"status": (before, event.status)},
             note=reason,
         )
-        people = list(
-            User.objects.filter(
-                registrations__event=event, registrations__status__in=Registration.ACTIVE_STATUSES
-            ).order_by("pk")
-        )
-        notify_event(event, "events/notifications/event_cancelled", people, transactional=True, reason=reason)
+        people = User.objects.filter(registrations__event=event, registrations__status__in=Registration.ACTIVE_STATUSES)
+        notify_event_crowd(event, "events/notifications/event_cancelled", people, transactional=True, reason=reason)
     return event
 
 

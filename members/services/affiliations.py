@@ -11,6 +11,7 @@ from django.db import transaction
 from alliance.audit import audit_record
 from alliance.errors import DomainError, NotPermitted
 from alliance.locking import lock_row, lock_rows
+from alliance.text import clean_name
 
 from ..models import Affiliation, User
 from .organizations import require_organization_manager
@@ -102,7 +103,7 @@ def person_update_profile(*, actor: User, person: User, name: str) -> User:
     """A person sets the name others see on organization and project pages (never their address)."""
     if actor.pk != person.pk:
         raise NotPermitted("Only the person themselves can change their name.")
-    name = " ".join((name or "").split())
+    name = " ".join(clean_name(name, field="name").split())
     if not name:
         raise DomainError("Give the name people will know you by.", field="name")
     longest = User._meta.get_field("name").max_length or 150

@@ -7,19 +7,33 @@ API call them before they read a body, so a caller without the right hears 403 w
 
 from typing import Any
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from alliance.audit import audit_record
 from alliance.errors import DomainError, NotPermitted, require_staff, validate_model
+from alliance.images import image_reencode
 from alliance.models import Notification
 from alliance.notifications import notify
 from alliance.slugs import unique_slug
+from alliance.text import clean_name, clean_slug
 
 from ..models import Affiliation, Organization, User
 from ..selectors import is_organization_admin, may_manage_organization, organization_admins
 from ._common import locked_organization
 
 ORGANIZATION_EDITABLE_FIELDS = ("name", "kind", "country", "website", "description", "logo")
+
+
+def _logo_reencoded(logo: Any) -> Any:
+    """A newly uploaded logo, re-encoded within the pixel and byte budgets (``DomainError`` on ``logo``).
+
+    Whatever rode along in the file is dropped (``alliance.images``); a logo already stored, or none, is kept.
+    """
+    if not isinstance(logo, UploadedFile):
+        return logo
+    return image_reencode(logo, max_pixels=settings.LOGO_MAX_PIXELS, max_bytes=settings.LOGO_MAX_BYTES)
 
 
 def require_organization_manager(actor: Any, organization: Organization) -> None:
@@ -48,15 +62,15 @@ def organization_register(
     """Register an organization as an applicant, with the person registering it as its first admin."""
     if not getattr(actor, "is_authenticated", False):
         raise NotPermitted("Sign in to register an organization.")
-    name = name.strip()
+    name = clean_name(name, field="name")
     organization = Organization(
         name=name,
-        slug=slug or unique_slug(Organization, name, fallback="organization"),
+        slug=clean_slug(slug) if slug else unique_slug(Organization, name, fallback="organization"),
         kind=kind,
         country=country,
         website=website,
         description=description,
-        logo=logo or "",
+        logo=_logo_reencoded(logo) or "",
     )
     validate_model(organization)
     with transaction.atomic():
@@ -72,6 +86,10 @@ def organization_update(*, actor: User, organization: Organization, **fields: An
     unknown = set(fields) - set(ORGANIZATION_EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    if "name" in fields:
+        fields["name"] = clean_name(fields["name"], field="name")
+    if "logo" in fields:
+        fields["logo"] = _logo_reencoded(fields["logo"])
     before = {field: getattr(organization, field) for field in fields}
     for field, value in fields.items():
         setattr(organization, field, value)

@@ -2,14 +2,21 @@
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from alliance.audit import audit_record
 from alliance.errors import DomainError, NotPermitted
+from alliance.locking import lock_rows
+from alliance.models import Notification
+from alliance.notifications import notify
 
 from ..models import ApiToken, User
 from ._common import secret_hash
@@ -72,6 +79,49 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
             token.save(update_fields=["revoked_at"])
             audit_record(actor=actor, action="api_token.revoked", target=token)
     return token
+
+
+def api_tokens_revoke_for_mfa(*, person: User) -> list[ApiToken]:
+    """Turning on two-factor authentication revokes the person's usable tokens, and the person is told.
+
+    Each was issued to a password alone (or to a session without the second factor), and would otherwise go on
+    standing in for the factor the person just added; new tokens come from a session that passed it. Audited per
+    token as a revocation by the person; one security notification lists them (none when there were none).
+    """
+    with transaction.atomic():
+        usable = Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        tokens = lock_rows(ApiToken.objects.filter(usable, user=person))
+        if not tokens:
+            return []
+        now = timezone.now()
+        for token in tokens:
+            token.revoked_at = now
+            token.save(update_fields=["revoked_at"])
+            audit_record(
+                actor=person, action="api_token.revoked", target=token, note="Two-factor authentication turned on."
+            )
+        notify(
+            recipients=[person],
+            kind=Notification.Kind.SECURITY,
+            template="members/notifications/api_tokens_revoked_for_mfa",
+            context={"tokens": tokens},
+            url=reverse("members:api_tokens"),
+        )
+    return tokens
+
+
+def mfa_authenticator_added(sender: Any, *, user: User, authenticator: Authenticator, **kwargs: Any) -> None:
+    """allauth's ``authenticator_added`` signal (connected in ``MembersConfig.ready``), sent after its commit.
+
+    Two-factor authentication turns on when the person's first authenticator other than recovery codes is added
+    (allauth adds recovery codes with it, and regenerating them or adding a second key changes nothing).
+    """
+    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        return
+    others = Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.RECOVERY_CODES)
+    if others.exclude(pk=authenticator.pk).exists():
+        return  # it was on already: tokens made since came from a session that passed the second factor
+    api_tokens_revoke_for_mfa(person=user)
 
 
 def api_token_authenticate(key: str) -> ApiToken | None:

@@ -7,6 +7,7 @@ from django.db import transaction
 from alliance.audit import audit_record
 from alliance.errors import DomainError, require_staff, validate_model
 from alliance.slugs import unique_slug
+from alliance.text import clean_slug
 from members.models import User
 from projects.models import FocusArea
 
@@ -18,7 +19,7 @@ def focus_area_create(*, actor: User, name: str, description: str = "", slug: st
     require_staff(actor)
     area = FocusArea(
         name=(name or "").strip(),
-        slug=slug or unique_slug(FocusArea, name or "", fallback="focus-area"),
+        slug=clean_slug(slug) if slug else unique_slug(FocusArea, name or "", fallback="focus-area"),
         description=(description or "").strip(),
     )
     validate_model(area)

@@ -15,6 +15,7 @@ from alliance.audit import audit_record
 from alliance.errors import DomainError, NotPermitted, require_reason, require_staff, validate_model
 from alliance.notifications import staff_recipients
 from alliance.slugs import unique_slug
+from alliance.text import clean_name, clean_slug
 from members.models import Organization, User
 from projects.models import FocusArea, Participation, Project, ProposalReview
 from projects.selectors import (
@@ -128,9 +129,10 @@ def project_create(
             "pk"
         )
     checked_sponsors = _checked_sponsors(actor, sponsors)
+    title = clean_name(title, field="title")
     project = Project(
-        title=(title or "").strip(),
-        slug=slug or unique_slug(Project, title or "", fallback="project"),
+        title=title,
+        slug=clean_slug(slug) if slug else unique_slug(Project, title, fallback="project"),
         summary=(summary or "").strip(),
         description=description or "",
         kind=kind,
@@ -165,6 +167,8 @@ def project_update(
     unknown = set(fields) - set(PROJECT_EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    if "title" in fields:
+        fields["title"] = clean_name(fields["title"], field="title")
     if fields.get("license"):
         fields["license"] = normalize_spdx_expression(fields["license"])
     changes = {}

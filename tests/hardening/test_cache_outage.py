@@ -212,3 +212,98 @@ def test_with_redis_up_the_rate_limit_still_refuses_the_eleventh_failure(own_red
 
     assert [refused in page for page in pages] == [False] * 5 + [True]  # 5 failures per account in 5 minutes
     assert refused in _sign_in(person).content.decode()  # even with the right password, for now
+
+
+# --- cache and broker on one Redis, as in docker-compose.yml -----------------------------------------------------
+
+
+@pytest.fixture
+def own_redis_for_cache_and_broker():
+    """The cache and the Celery broker both on this test's own Redis; the Celery app is restored afterwards."""
+    from alliance import notifications
+    from alliance.celery import app
+    from tests.test_broker_faults import _forget_connection_pools
+
+    server = RedisServer()
+    server.start()
+    saved = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = server.url
+    _forget_connection_pools()
+    notifications.broker_circuit.reset()
+    cache_settings = {
+        "default": redis_cache(server.url, KEY_PREFIX="outage", OPTIONS={"OUTAGE_RETRY_AFTER": RETRY_AFTER})
+    }
+    try:
+        with override_settings(CACHES=cache_settings, ACCOUNT_RATE_LIMITS=ACCOUNT_RATE_LIMITS):
+            yield server
+            cache.reset_outage()
+    finally:
+        server.stop()
+        app.conf.task_always_eager, app.conf.broker_url = saved
+        _forget_connection_pools()
+        notifications.broker_circuit.reset()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_with_the_one_redis_stopped_everything_answers_and_once_it_is_back_queued_mail_goes_out_exactly_once(
+    own_redis_for_cache_and_broker,
+):
+    from celery.contrib.testing.worker import start_worker
+    from django.db import connections
+    from django.urls import reverse
+
+    from alliance import tasks
+    from alliance.celery import app
+    from alliance.models import Notification
+    from tests.members.factories import AdminAffiliationFactory, OrganizationFactory
+    from tests.test_broker_faults import _queue_length, _wait_for
+
+    server = own_redis_for_cache_and_broker
+    # given an organization admin, and the Redis that holds both the cache and the task queue stopped
+    admin = AdminAffiliationFactory(organization=OrganizationFactory(name="Aurora Labs")).person
+    admin.set_password(PASSWORD)
+    admin.save()
+    organization = admin.affiliations.get().organization
+    server.stop()
+
+    # when the admin signs in, gets a token and asks for a password reset, then sends three invitations
+    durations = _assert_everything_answers_within_budget(admin)
+    signed_in = Client()
+    assert signed_in.post("/accounts/login/", {"login": admin.email, "password": PASSWORD}).status_code == 302
+    for number in range(3):
+        started = time.monotonic()
+        response = signed_in.post(
+            reverse("members:invitation_create", kwargs={"slug": organization.slug}),
+            {"email": f"colleague{number}@example.org", "role": "member"},
+        )
+        durations[f"invitation {number}"] = time.monotonic() - started
+        assert response.status_code == 302, response.content[:500]
+
+    # then each answered within the budget; the password reset mail went out at once (allauth sends it itself),
+    # the invitations wait in the outbox
+    print(f"\nRedis (cache and broker) stopped: {', '.join(f'{k} {v:.3f} s' for k, v in durations.items())}")
+    assert max(durations.values()) < BUDGET
+    assert [message.to for message in mail.outbox] == [[admin.email]]
+    assert Notification.objects.filter(status=Notification.Status.PENDING).count() == 3
+
+    # when Redis is back and a real worker runs the sweep (as beat starts it), and every delivery is asked twice
+    server.start()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        tasks.notifications_sweep.delay()
+        delivered = _wait_for(
+            lambda: not Notification.objects.exclude(status=Notification.Status.SENT).exists(), seconds=60
+        )
+        for pk in Notification.objects.values_list("pk", flat=True):
+            tasks.deliver_notification.delay(pk)
+        tasks.notifications_sweep.delay()
+        drained = _wait_for(lambda: _queue_length() == 0, seconds=30)
+        time.sleep(1)  # the last task taken finishes
+    connections.close_all()
+
+    # then every queued invitation arrived exactly once, and the password reset mail was not sent again
+    assert delivered and drained
+    recipients = sorted(message.to[0] for message in mail.outbox)
+    assert recipients == sorted([admin.email, *(f"colleague{n}@example.org" for n in range(3))])
+    assert set(Notification.objects.values_list("status", "attempts")) == {(Notification.Status.SENT, 1)}

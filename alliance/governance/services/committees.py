@@ -7,6 +7,7 @@ from django.db import transaction
 from alliance.audit import audit_record
 from alliance.errors import DomainError, NotPermitted, require_staff, validate_model
 from alliance.slugs import unique_slug
+from alliance.text import clean_slug
 from members.models import User
 from projects.models import Project
 
@@ -38,7 +39,7 @@ def committee_create(
     require_staff(actor)
     committee = Committee(
         name=(name or "").strip(),
-        slug=slug or unique_slug(Committee, name or "", fallback="committee"),
+        slug=clean_slug(slug) if slug else unique_slug(Committee, name or "", fallback="committee"),
         kind=kind,
         description=description,
         seats=seats,
