@@ -12,14 +12,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
+# The embedded default behind a real server: gunicorn with threads (one process, so its in-memory cache and rate limits
+# stay one; SQLite takes one writer at a time and the others wait), static files by WhiteNoise, uploads by the portal.
+RUN_PORT ?= 8000
+RUN_THREADS ?= 32
 run: $(STAMP)
 	@mkdir -p var/mail var/media
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data
 	@echo ""
-	@echo "Alliance Portal: http://127.0.0.1:8000/   (API docs: http://127.0.0.1:8000/api/docs/)"
+	@echo "Alliance Portal: http://127.0.0.1:$(RUN_PORT)/   (API docs: http://127.0.0.1:$(RUN_PORT)/api/docs/)"
 	@echo "Emails are written under var/mail/."
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	DJANGO_SETTINGS_MODULE=alliance.settings.local $(BIN)/gunicorn alliance.wsgi:application \
+		--bind 127.0.0.1:$(RUN_PORT) --workers 1 --worker-class gthread --threads $(RUN_THREADS) \
+		--backlog 2048 --timeout 120 --graceful-timeout 5
+
+# Development: the same data, served by runserver, which reloads the code when it changes.
+.PHONY: dev
+dev: $(STAMP)
+	@mkdir -p var/mail var/media
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py runserver 127.0.0.1:$(RUN_PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -36,3 +50,12 @@ format: $(STAMP)
 
 clean:
 	rm -rf var staticfiles
+
+# Not part of `make test`: ratios against bare Django and a plain bulk send, measured in one run (README, Bench).
+.PHONY: bench stack
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The processes of docker-compose.yml with honcho, production settings on the local PostgreSQL and Redis.
+stack: $(STAMP)
+	$(BIN)/python -m bench.stack

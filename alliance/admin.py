@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import AuditEntry, Notification
-from .notifications import notification_deliver
+from .notifications import notifications_deliver
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -59,5 +59,5 @@ class NotificationAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Try to deliver the selected pending notifications now")
     def deliver_now(self, request: HttpRequest, queryset: QuerySet) -> None:
-        sent = sum(notification_deliver(notification_id=pk) for pk in queryset.values_list("pk", flat=True))
+        sent = notifications_deliver(notification_ids=list(queryset.order_by("pk").values_list("pk", flat=True)))
         self.message_user(request, f"Sent: {sent} of {queryset.count()}.", level=messages.INFO)

@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from .celery import app
 
@@ -48,16 +49,28 @@ def enqueue(task_name: str, ids: Iterable[int], *, what: str) -> None:
     process: each app's ``AppConfig.ready()`` imports its ``tasks`` module.
     """
     ids = list(ids)
+    for row_id in ids:
+        if not _publish(task_name, (row_id,), what=what, which=row_id):
+            return
+
+
+def enqueue_once(task_name: str, *args: Any, what: str) -> None:
+    """Queue one ``task_name(*args)`` (a job for many rows: one message, however many rows); never raise, never
+    wait long. ``what`` names the work in the log; the job's sweep does it if this could not be queued."""
+    _publish(task_name, args, what=what, which=args)
+
+
+def _publish(task_name: str, args: tuple[Any, ...], *, what: str, which: Any) -> bool:
+    """Publish one message through the circuit breaker; whether it went (False: leave the rest to the sweep)."""
     uses_broker = not app.conf.task_always_eager  # eager tasks run here: their errors say nothing of the broker
     if uses_broker and broker_circuit.is_open():
-        logger.info("Broker marked unavailable; the sweep will deliver %s %s", what, ids)
-        return
-    task = app.tasks[task_name]
-    for row_id in ids:
-        try:
-            task.delay(row_id)
-        except Exception:
-            if uses_broker:
-                broker_circuit.trip()
-            logger.warning("Could not enqueue %s %s; the sweep will deliver it", what, row_id, exc_info=True)
-            return
+        logger.info("Broker marked unavailable; the sweep will deliver %s %s", what, which)
+        return False
+    try:
+        app.tasks[task_name].delay(*args)
+    except Exception:
+        if uses_broker:
+            broker_circuit.trip()
+        logger.warning("Could not enqueue %s %s; the sweep will deliver it", what, which, exc_info=True)
+        return False
+    return True

@@ -3,12 +3,15 @@
 After pretix's ``lock_objects``: a lock only means something inside a transaction, so taking one outside
 refuses to run; rows are locked in primary-key order, so two transactions that lock the same rows never wait on
 each other in a circle; and a wait longer than ``LOCK_TIMEOUT`` becomes the one ``Busy`` error a person can act
-on ("please try again"), never a hung request.
+on ("please try again"), never a hung request. Where one statement can both check and write (one more seat while
+``confirmed_count < capacity``), ``update_locked`` runs it that way: the row is then held only from it to the commit.
 
 SQLite (the embedded default) has no row locks: there the write transaction itself serializes writers
-(``transaction_mode = IMMEDIATE``), and these helpers only read.
+(``transaction_mode = IMMEDIATE``), ``lock_rows`` only reads, and ``update_locked`` is a plain update.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.db import OperationalError, transaction
@@ -37,15 +40,33 @@ def lock_rows(queryset: QuerySet[ModelT], *, busy: str = "", **options: Any) -> 
     ``options`` go to ``select_for_update`` (``of`` defaults to the queryset's own table, so a
     ``select_related`` join locks nothing more; ``no_key=True`` lets others insert rows that point here).
     """
+    options.setdefault("of", ("self",))
+    with _waiting_at_most(queryset, busy, "lock_rows"):
+        return list(queryset.select_for_update(**options).order_by("pk"))
+
+
+def update_locked(queryset: QuerySet[ModelT], *, busy: str = "", **changes: Any) -> int:
+    """``queryset.update(**changes)``, waiting at most ``LOCK_TIMEOUT`` for rows another transaction holds; how many
+    rows it changed. The changed rows stay locked until the transaction ends.
+
+    A conditional update checks and writes in one statement (``confirmed_count < capacity`` → one more seat), so the
+    row is locked only from the decision to the commit: put the rest of the work before it.
+    """
+    with _waiting_at_most(queryset, busy, "update_locked"):
+        return queryset.update(**changes)
+
+
+@contextmanager
+def _waiting_at_most(queryset: QuerySet[Any], busy: str, name: str) -> Iterator[None]:
+    """Inside a transaction only; on PostgreSQL a lock wait ends after ``LOCK_TIMEOUT`` as ``Busy``."""
     connection = transaction.get_connection(queryset.db)
     if not connection.in_atomic_block:
-        raise RuntimeError("lock_rows() must run inside transaction.atomic(): outside one, a lock ends at once.")
-    options.setdefault("of", ("self",))
+        raise RuntimeError(f"{name}() must run inside transaction.atomic(): outside one, a lock ends at once.")
     try:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-        return list(queryset.select_for_update(**options).order_by("pk"))
+        yield
     except OperationalError as error:
         if getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
             raise (Busy(busy) if busy else Busy()) from error

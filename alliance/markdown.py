@@ -10,6 +10,7 @@ default); any other becomes a plain link to it, labelled with its alternative te
 Images on the portal itself (relative addresses) are kept.
 """
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import nh3
@@ -28,8 +29,18 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "c
 
 
 def render_markdown(text: str) -> SafeString:
-    tokens = _renderer.parse(text or "")
-    allowed_hosts = {host.lower() for host in getattr(settings, "MARKDOWN_IMAGE_HOSTS", [])}
+    """The text as safe HTML. The same text renders the same way, so each process keeps the last ``RENDERED_KEPT``
+    renderings (a list of fifty projects renders fifty descriptions per response otherwise)."""
+    allowed_hosts = frozenset(host.lower() for host in getattr(settings, "MARKDOWN_IMAGE_HOSTS", []))
+    return _render(text or "", allowed_hosts)
+
+
+RENDERED_KEPT = 1024
+
+
+@lru_cache(maxsize=RENDERED_KEPT)
+def _render(text: str, allowed_hosts: frozenset[str]) -> SafeString:
+    tokens = _renderer.parse(text)
     for token in tokens:
         if token.type == "inline" and token.children:
             token.children = _remote_images_as_links(token.children, allowed_hosts)
@@ -44,12 +55,12 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(cleaned)  # sanitised by nh3 just above
 
 
-def _image_allowed(source: str, allowed_hosts: set[str]) -> bool:
+def _image_allowed(source: str, allowed_hosts: frozenset[str]) -> bool:
     host = (urlsplit(source.strip()).hostname or "").lower()
     return not host or host in allowed_hosts  # no host: an address on the portal itself
 
 
-def _remote_images_as_links(children: list[Token], allowed_hosts: set[str]) -> list[Token]:
+def _remote_images_as_links(children: list[Token], allowed_hosts: frozenset[str]) -> list[Token]:
     """Each image from a host not allowed becomes a link to it (or, inside a link already, its text alone)."""
     result: list[Token] = []
     link_depth = 0

@@ -90,6 +90,37 @@ class Notification(models.Model):
         return f"{self.subject} → {self.email}"
 
 
+class NotificationFanOut(models.Model):
+    """One notification to a crowd (everyone registered for a cancelled event), recorded in the change's transaction.
+
+    Writing ten thousand messages inside the request would hold it for seconds, so the request records only this row:
+    who is told (their ids, as they were when the change happened) and what (the template, its context with objects
+    by reference). A background job then writes each person's ``Notification``, in their language, a chunk at a
+    time, and hands each chunk to delivery. ``expanded`` (how many people have their row) commits with each chunk's
+    rows while this row is locked, so a job that runs twice or dies half-way writes nobody's twice. The row is
+    deleted once everyone has their notification; one that cannot be written is retried, then kept as failed.
+    """
+
+    kind = models.CharField(max_length=20, choices=Notification.Kind.choices)
+    transactional = models.BooleanField(default=False)
+    template = models.CharField(max_length=200)
+    context = models.JSONField(default=dict, blank=True, help_text="The template's context, objects by reference.")
+    url = models.CharField(max_length=500, blank=True)
+    recipient_ids = models.JSONField(default=list, help_text="The people told, by id, in the order they are written.")
+    expanded = models.PositiveIntegerField(default=0, help_text="How many of them have their notification written.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {len(self.recipient_ids)} people ({self.expanded} written)"
+
+
 class NotificationPreference(models.Model):
     """Whether a person wants email of one kind; no row means the default of ``DEFAULT_EMAIL``.
 

@@ -186,6 +186,12 @@ def event_for_viewer(*, person: Any, slug: str) -> Event | None:
     return with_viewer_project(with_viewer_registration(events, person), person).first()
 
 
+def event_visible(*, person: Any, slug: str) -> Event | None:
+    """One event the person may see, the row alone (one query, no viewer annotations): what a write such as
+    ``event_register`` starts from. None when hidden."""
+    return events_visible_to(person).filter(slug=slug).first()
+
+
 def event_registrations(event: Event, *, status: str = "") -> QuerySet[Registration]:
     """An event's registrations for its organizers: people and organizations joined, waitlist positions."""
     registrations = registrations_for_organizers().filter(event=event)

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from alliance.errors import DomainError, NotPermitted
+from alliance.page_cache import cached_for_visitors
 from alliance.pages import filtered_list_page, form_error, refusal_of
 from projects.models import FocusArea
 
@@ -51,6 +52,7 @@ def _organized_event(request: HttpRequest, slug: str) -> Event:
 # --- the list -------------------------------------------------------------------------------------------------
 
 
+@cached_for_visitors("events")
 def event_list(request: HttpRequest) -> HttpResponse:
     """Upcoming (or past) events, filtered; htmx swaps only the results while the person chooses."""
     focus_areas = list(FocusArea.objects.order_by("name"))
@@ -107,26 +109,28 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _panel_response(request: HttpRequest, slug: str, *, notice: str = "", error: str = "") -> HttpResponse:
     """htmx: the fresh registration panel with the outcome. Otherwise: back to the event page."""
-    event = _visible_event(request, slug)
     if request.htmx:
         return render(
             request,
             "events/partials/registration_panel.html",
-            _panel_context(request, event, notice=notice, error=error),
+            _panel_context(request, _visible_event(request, slug), notice=notice, error=error),
         )
     _flash(request, notice=notice, error=error)
-    return redirect(event)
+    return redirect("events:event_detail", slug=slug)
 
 
 @login_required
 @require_POST
 def event_register(request: HttpRequest, slug: str) -> HttpResponse:
-    event = _visible_event(request, slug)
-    options = selectors.registration_options(request.user, event)
-    if options.not_permitted:  # who the person is, before anything else: a 403
-        raise NotPermitted(options.refusal)
+    """The service asks who the person is before anything else (a 403 for who may not register at all) and decides;
+    the event is read lightly for it, and in full only for the panel that answers."""
+    event = selectors.event_visible(person=request.user, slug=slug)
+    if event is None:
+        raise Http404("No event here.")
     try:
         registration = services.event_register(actor=request.user, event=event)
+    except NotPermitted:
+        raise
     except DomainError as error:
         return _panel_response(request, slug, error=error.message)
     if registration.status == Registration.Status.CONFIRMED:

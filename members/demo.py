@@ -219,17 +219,22 @@ STATEMENT = (
 )
 
 
-def load_members_demo(*, log: Callable[[str], object] = print) -> None:
-    """Staff, the demo organizations and their people (idempotent: an organization already there is skipped)."""
-    _MembersDemo(log).load()
+def load_members_demo(*, log: Callable[[str], object] = print, password: str = DEMO_PASSWORD) -> None:
+    """Staff, the demo organizations and their people (idempotent: an organization already there is skipped).
+
+    Every demo person gets ``password``: the published one for the embedded default, another one elsewhere
+    (``load_demo_data`` decides).
+    """
+    _MembersDemo(log, password).load()
 
 
 class _MembersDemo:
-    def __init__(self, log: Callable[[str], object]) -> None:
+    def __init__(self, log: Callable[[str], object], password: str) -> None:
         self.log = log
+        self.password = password
 
     def load(self) -> None:
-        self.password_hash = make_password(DEMO_PASSWORD)  # hashed once: every demo person shares it
+        self.password_hash = make_password(self.password)  # hashed once: every demo person shares it
         staff = self.person(STAFF_EMAIL, "Sam Rivera (secretariat)", is_staff=True, is_superuser=True)
         for demo in ORGANIZATIONS:
             if Organization.objects.filter(slug=demo.slug).exists():

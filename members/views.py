@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from alliance.errors import DomainError
 from alliance.models import AuditEntry
+from alliance.page_cache import cached_for_visitors
 from alliance.pages import filtered_list_page, form_error, refusal_of, safe_next, staff_required
 
 from . import selectors, services
@@ -54,6 +55,7 @@ DIRECTORY_PAGE_SIZE = 24
 # --- directory and public organization pages ---------------------------------------------------------------
 
 
+@cached_for_visitors("members")
 def directory(request: HttpRequest) -> HttpResponse:
     """Active members, searchable and filtered; htmx swaps only the results while the person types."""
     form = DirectoryFilterForm(request.GET, country_codes=selectors.organization_directory_countries())

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from alliance.errors import DomainError, NotPermitted
+from alliance.page_cache import cached_for_visitors
 from alliance.pages import filtered_list_page, form_error, refusal_of, staff_required
 from members import selectors as members_selectors
 from members.models import Organization
@@ -53,6 +54,7 @@ def _reason(request: HttpRequest) -> str:
 # --- the project list ----------------------------------------------------------------------------------------
 
 
+@cached_for_visitors("projects")
 def project_list(request: HttpRequest) -> HttpResponse:
     """Listed projects, searchable and filtered; htmx swaps only the results while the person types."""
     form = ProjectFilterForm(

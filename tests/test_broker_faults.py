@@ -243,9 +243,10 @@ def test_a_task_redelivered_after_the_email_was_sent_but_before_the_ack_sends_no
     with app.connection_for_write() as connection:
         queue = connection.SimpleQueue(app.conf.task_default_queue, no_ack=False)
         message = queue.get(timeout=5)
-        assert message.headers["task"] == "alliance.tasks.deliver_notification"
+        assert message.headers["task"] == "alliance.tasks.deliver_notifications"
         args, _kwargs, _embed = message.decode()
-        assert tasks.deliver_notification(*args) is True
+        assert args == [[notification.pk]]
+        assert tasks.deliver_notifications(*args) == 1
         # no ack: closing the channel without it returns the message to the queue, as the visibility timeout
         # does for a killed worker
     assert len(mail.outbox) == 1

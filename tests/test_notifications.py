@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.locmem import EmailBackend as LocmemEmailBackend
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -185,7 +186,8 @@ def broker_down(monkeypatch):
         attempts.append(args)
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.deliver_notification, "delay", unreachable)
+    monkeypatch.setattr(tasks.deliver_notifications, "delay", unreachable)
+    monkeypatch.setattr(tasks.fan_out_notification, "delay", unreachable)
     return attempts
 
 
@@ -241,7 +243,7 @@ def test_with_the_broker_down_a_request_still_completes(broker_down, client, dja
 
 def test_enqueueing_logs_and_returns_whatever_the_broker_raises(monkeypatch, caplog):
     """Whatever the broker raises, enqueueing logs and returns: the sweep is the safety net."""
-    monkeypatch.setattr(tasks.deliver_notification, "delay", lambda *a: (_ for _ in ()).throw(TimeoutError()))
+    monkeypatch.setattr(tasks.deliver_notifications, "delay", lambda *a: (_ for _ in ()).throw(TimeoutError()))
 
     notifications.notifications_enqueue([12345])
 
@@ -257,12 +259,12 @@ def test_two_workers_delivering_the_same_notification_at_once_send_one_email(set
     )
     first_is_sending = threading.Event()
     second_has_tried = threading.Event()
-    original_send = mail.EmailMessage.send
+    original_send = LocmemEmailBackend.send_messages
 
-    def slow_send(message, *args, **kwargs):
+    def slow_send(backend, messages):
         first_is_sending.set()
         assert second_has_tried.wait(timeout=10)
-        return original_send(message, *args, **kwargs)
+        return original_send(backend, messages)
 
     results: dict[str, bool] = {}
 
@@ -272,17 +274,17 @@ def test_two_workers_delivering_the_same_notification_at_once_send_one_email(set
         finally:
             connection.close()
 
-    mail.EmailMessage.send = slow_send
+    LocmemEmailBackend.send_messages = slow_send
     try:
         first = threading.Thread(target=deliver, args=("first",))
         first.start()
         assert first_is_sending.wait(timeout=10)
-        mail.EmailMessage.send = original_send
+        LocmemEmailBackend.send_messages = original_send
         deliver("second")
         second_has_tried.set()
         first.join(timeout=20)
     finally:
-        mail.EmailMessage.send = original_send
+        LocmemEmailBackend.send_messages = original_send
 
     assert results == {"first": True, "second": False}
     assert len(mail.outbox) == 1
@@ -409,17 +411,18 @@ def test_turning_email_off_after_recording_but_before_delivery_is_respected():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_three_sweeps_at_once_share_the_work_and_send_each_notification_once(settings):
-    # given 30 pending notifications and a slow mail server
+def test_three_sweeps_at_once_share_the_work_and_send_each_notification_once(monkeypatch):
+    # given 30 pending notifications, sent in chunks of 5, and a slow mail server
+    monkeypatch.setattr("alliance.notifications.delivery.CHUNK_SIZE", 5)
     Notification.objects.bulk_create(
         Notification(email=f"person{n}@example.org", kind="membership", subject="Hello", body="Hello.\n")
         for n in range(30)
     )
-    original_send = mail.EmailMessage.send
+    original_send = LocmemEmailBackend.send_messages
 
-    def slow_send(message, *args, **kwargs):
+    def slow_send(backend, messages):
         time.sleep(0.02)
-        return original_send(message, *args, **kwargs)
+        return original_send(backend, messages)
 
     counts = []
 
@@ -429,7 +432,7 @@ def test_three_sweeps_at_once_share_the_work_and_send_each_notification_once(set
         finally:
             connection.close()
 
-    mail.EmailMessage.send = slow_send
+    LocmemEmailBackend.send_messages = slow_send
     try:
         threads = [threading.Thread(target=sweep) for _ in range(3)]
         for thread in threads:
@@ -437,7 +440,7 @@ def test_three_sweeps_at_once_share_the_work_and_send_each_notification_once(set
         for thread in threads:
             thread.join(timeout=60)
     finally:
-        mail.EmailMessage.send = original_send
+        LocmemEmailBackend.send_messages = original_send
 
     # then each was sent once, and the work was shared (no sweep did it all while the others waited)
     assert sum(counts) == 30
@@ -455,18 +458,18 @@ def test_a_broker_failure_pauses_publishing_so_later_requests_do_not_wait(monkey
         attempts.append(args)
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.deliver_notification, "delay", unreachable)
+    monkeypatch.setattr(tasks.deliver_notifications, "delay", unreachable)
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     notifications.broker_circuit.reset()
     try:
-        notifications.notifications_enqueue([1, 2, 3])  # the first publish fails: the rest are left to the sweep
+        notifications.notifications_enqueue([1, 2, 3])  # the publish fails: the sweep will deliver them
         notifications.notifications_enqueue([4])  # the next change does not even try
-        assert attempts == [(1,)]
+        assert attempts == [([1, 2, 3],)]
         monkeypatch.setattr(jobs, "BROKER_RETRY_AFTER", 0.0)
         notifications.broker_circuit.reset()
         notifications.notifications_enqueue([5])  # once the pause is over, it tries again
-        assert attempts == [(1,), (5,)]
+        assert attempts == [([1, 2, 3],), ([5],)]
     finally:
         app.conf.task_always_eager = eager
         notifications.broker_circuit.reset()

@@ -1,66 +1,80 @@
-"""Delivery: queueing (``alliance.jobs``, with its circuit breaker), sending one row exactly once, the sweep, retries.
+"""Delivery: queueing (``alliance.jobs``, with its circuit breaker), writing a crowd's rows, sending chunks of rows
+exactly once over one connection to the mail server each, the sweep, retries.
 
-A row is sent only while this process holds it claimed (``alliance.sweeps.claim``: ``FOR UPDATE SKIP LOCKED``)
-and is marked sent in the same transaction; see the package's docstring for the one duplicate window left.
+Rows are sent a chunk at a time (``CHUNK_SIZE``): the chunk is claimed (``alliance.sweeps.claim_many``: ``FOR UPDATE
+SKIP LOCKED``), its emails go over one connection to the mail server (Django's ``send_messages``), and every row is
+marked sent (or its failure recorded) in the same transaction; see the package's docstring for the one duplicate
+window left. Several workers, and the sweep, share the work: each claims rows nobody else holds.
 """
 
 import logging
+from collections import defaultdict
 from datetime import timedelta
 from email.utils import parseaddr
 from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from ..audit import audit_record
 from ..errors import DomainError, require_staff
-from ..jobs import enqueue
+from ..jobs import enqueue_once
 from ..locking import lock_row
-from ..models import Notification, NotificationPreference
-from ..sweeps import claim, claim_each
-from .preferences import PREFERENCE_KINDS, email_wanted, unsubscribe_token
+from ..models import Notification, NotificationFanOut, NotificationPreference
+from ..sweeps import claim, claim_many
+from .context import context_thaw
+from .preferences import PREFERENCE_KINDS, people_without_email, unsubscribe_token
+from .writing import notifications_write
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6  # back-off 2, 4, 8, 16, 32 minutes, then failed: about an hour of retries
-SWEEP_LIMIT = 500  # notifications one sweep run looks at; the next run (a minute later) takes the rest
+CHUNK_SIZE = 100  # rows claimed, written or sent together (one connection to the mail server per chunk)
+SWEEP_LIMIT = 5000  # notifications one sweep run sends at most (some seconds of mail); the next run takes the rest
 
 
 # --- publishing to the broker ----------------------------------------------------------------------------------
 
-DELIVER_TASK = "alliance.tasks.deliver_notification"  # by name: the outbox does not import its tasks
+DELIVER_TASK = "alliance.tasks.deliver_notifications"  # by name: the outbox does not import its tasks
+FAN_OUT_TASK = "alliance.tasks.fan_out_notification"
 
 
 def notifications_enqueue(notification_ids: list[int]) -> None:
-    """Ask a worker to deliver these now; never raise, never wait long: the sweep is the safety net."""
-    enqueue(DELIVER_TASK, notification_ids, what="notification")
+    """Ask the workers to deliver these now, one message per chunk; never raise, never wait long: the sweep is the
+    safety net."""
+    for start in range(0, len(notification_ids), CHUNK_SIZE):
+        enqueue_once(DELIVER_TASK, notification_ids[start : start + CHUNK_SIZE], what="notifications")
+
+
+def notification_fan_out_enqueue(fan_out_id: int) -> None:
+    """Ask a worker to write and send a crowd's notifications: one message, however large the crowd."""
+    enqueue_once(FAN_OUT_TASK, fan_out_id, what="crowd notification")
 
 
 # --- delivery ----------------------------------------------------------------------------------------------------
 
 
 def notification_deliver(*, notification_id: int) -> bool:
-    """Send one pending notification, exactly once, whoever else is trying at the same time.
+    """Send one pending notification now (its back-off or not), exactly once, whoever else is trying at the same
+    time. Returns whether this call sent it."""
+    return notifications_deliver(notification_ids=[notification_id]) == 1
 
-    The row is claimed (skipping it if another worker holds it) for the duration of the send, and marked sent
-    in the same transaction, so a retried or redelivered task finds it already sent and does nothing.
-    Returns whether this call sent it.
-    """
-    with transaction.atomic():
-        notification = claim(
-            Notification.objects.select_related("recipient").filter(
-                pk=notification_id, status=Notification.Status.PENDING
-            )
-        )
-        if notification is None:
-            return False
-        return _deliver_claimed(notification)
+
+def notifications_deliver(*, notification_ids: list[int]) -> int:
+    """Send those of these notifications still pending, a chunk at a time; rows another worker holds are left to
+    it. Returns how many this call sent."""
+    pending = Notification.objects.filter(status=Notification.Status.PENDING)
+    return sum(
+        _deliver_next_chunk(pending.filter(pk__in=notification_ids[start : start + CHUNK_SIZE]))
+        for start in range(0, len(notification_ids), CHUNK_SIZE)
+    )
 
 
 def notifications_due() -> QuerySet[Notification]:
@@ -69,42 +83,110 @@ def notifications_due() -> QuerySet[Notification]:
 
 
 def notifications_sweep_run(*, limit: int = SWEEP_LIMIT) -> int:
-    """Deliver due notifications one row at a time, each claimed with ``FOR UPDATE SKIP LOCKED``.
+    """Write what crowds are still owed, then deliver due notifications a chunk at a time, up to ``limit``.
 
-    Several sweeps (and the per-notification tasks) can run at once: each claims a row no one else holds,
-    so they share the work and never send one twice. Returns how many were sent.
+    Several sweeps (and the delivery tasks) can run at once: each claims rows no one else holds, so they share the
+    work and never send one twice. Returns how many were sent.
     """
-    return claim_each(notifications_due().select_related("recipient"), _deliver_claimed, limit=limit)
+    for fan_out_id in _fan_outs_due().values_list("pk", flat=True):
+        notification_fan_out_run(fan_out_id=fan_out_id)
+    sent = claimed = 0
+    while claimed < limit:
+        with transaction.atomic():
+            chunk = claim_many(notifications_due().select_related("recipient"), min(CHUNK_SIZE, limit - claimed))
+            if not chunk:
+                break
+            claimed += len(chunk)
+            sent += _deliver_claimed(chunk)
+    return sent
 
 
-def _deliver_claimed(notification: Notification) -> bool:
-    """Send a row the caller holds claimed; record the outcome on it. Any failure counts as an attempt."""
-    if (
-        not notification.transactional
-        and notification.recipient_id
-        and not email_wanted(person=notification.recipient, kind=notification.kind)
-    ):
-        notification.status = Notification.Status.SKIPPED
-        notification.save(update_fields=["status"])
-        return False
+def _deliver_next_chunk(candidates: QuerySet[Notification]) -> int:
+    with transaction.atomic():
+        chunk = claim_many(candidates.select_related("recipient"), CHUNK_SIZE)
+        return _deliver_claimed(chunk) if chunk else 0
+
+
+def _deliver_claimed(chunk: list[Notification]) -> int:
+    """Send a chunk the caller holds claimed, over one connection; record each row's outcome. Returns how many
+    were sent. A person who turned the kind off since the row was written is skipped (asked again now)."""
+    muted = _muted_now(chunk)
+    if muted:
+        Notification.objects.filter(pk__in=muted).update(status=Notification.Status.SKIPPED)
+    sent: list[int] = []
+    mail = _MailConnection()
     try:
-        _email_message(notification).send()
-    except Exception as error:
-        notification.attempts += 1
-        notification.last_error = repr(error)[:2000]
-        if notification.attempts >= MAX_ATTEMPTS:
-            notification.status = Notification.Status.FAILED
-            notification.next_attempt_at = None
-        else:
-            notification.next_attempt_at = timezone.now() + timedelta(minutes=2**notification.attempts)
-        notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-        logger.warning("Notification %s failed (attempt %s)", notification.pk, notification.attempts)
-        return False
-    notification.status = Notification.Status.SENT
-    notification.sent_at = timezone.now()
+        for notification in chunk:
+            if notification.pk in muted:
+                continue
+            try:
+                mail.send(_email_message(notification))
+            except Exception as error:
+                _failure_record(notification, error)
+            else:
+                sent.append(notification.pk)
+    finally:
+        mail.close()
+    if sent:
+        Notification.objects.filter(pk__in=sent).update(
+            status=Notification.Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
+        )
+    return len(sent)
+
+
+def _muted_now(chunk: list[Notification]) -> set[int]:
+    """The rows of the chunk whose person no longer wants email of their kind (one query per kind)."""
+    people_by_kind: dict[str, set[int]] = defaultdict(set)
+    for notification in chunk:
+        if not notification.transactional and notification.recipient_id:
+            people_by_kind[notification.kind].add(notification.recipient_id)
+    unwanted = {kind: people_without_email(sorted(ids), kind) for kind, ids in people_by_kind.items()}
+    return {
+        notification.pk
+        for notification in chunk
+        if not notification.transactional and notification.recipient_id in unwanted.get(notification.kind, ())
+    }
+
+
+def _failure_record(notification: Notification, error: Exception) -> None:
+    """Any failure counts as an attempt: back off exponentially, give up after ``MAX_ATTEMPTS``."""
     notification.attempts += 1
-    notification.save(update_fields=["status", "sent_at", "attempts"])
-    return True
+    notification.last_error = repr(error)[:2000]
+    if notification.attempts >= MAX_ATTEMPTS:
+        notification.status = Notification.Status.FAILED
+        notification.next_attempt_at = None
+    else:
+        notification.next_attempt_at = timezone.now() + timedelta(minutes=2**notification.attempts)
+    notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    logger.warning("Notification %s failed (attempt %s)", notification.pk, notification.attempts)
+
+
+class _MailConnection:
+    """The one connection to the mail server a chunk goes over: opened for the first message, opened again only
+    after a failure (the server may have dropped it), closed at the end."""
+
+    def __init__(self) -> None:
+        self.backend = get_connection()
+        self.is_open = False
+
+    def send(self, message: EmailMultiAlternatives) -> None:
+        if not self.is_open:
+            self.backend.open()
+            self.is_open = True
+        try:
+            if self.backend.send_messages([message]) != 1:
+                raise RuntimeError("The mail server did not accept the message.")
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.is_open:
+            self.is_open = False
+            try:
+                self.backend.close()
+            except Exception:  # a connection that already broke: nothing left to close
+                logger.info("Closing the connection to the mail server failed", exc_info=True)
 
 
 def _email_message(notification: Notification) -> EmailMultiAlternatives:
@@ -146,6 +228,68 @@ def _message_id(notification: Notification) -> str:
     """Fixed per notification, so a copy sent again after a crash is recognisably the same message."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "alliance.invalid"
     return f"<notification-{notification.pk}-{notification.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
+# --- crowds: writing each person's row -------------------------------------------------------------------------------
+
+
+def _fan_outs_due() -> QuerySet[NotificationFanOut]:
+    return NotificationFanOut.objects.filter(failed_at__isnull=True).exclude(next_attempt_at__gt=timezone.now())
+
+
+def notification_fan_out_run(*, fan_out_id: int) -> int:
+    """Write a crowd's notifications a chunk at a time and hand each chunk to delivery as soon as it commits.
+
+    The crowd's row is claimed for each chunk (skipped while another worker writes one), and ``expanded`` moves on
+    in the same transaction as the chunk's rows, so a second run, or one after a crash, writes nobody's twice. A
+    chunk that cannot be written (an object of its context was deleted, say) is retried with a back-off, then kept
+    as failed. Returns how many rows this run wrote.
+    """
+    people = get_user_model()._default_manager
+    context: dict[str, Any] | None = None
+    written = 0
+    while True:
+        with transaction.atomic():
+            fan_out = claim(_fan_outs_due().filter(pk=fan_out_id))
+            if fan_out is None:  # done (deleted), failed, backing off, or another worker holds it
+                return written
+            chunk_ids = fan_out.recipient_ids[fan_out.expanded : fan_out.expanded + CHUNK_SIZE]
+            try:
+                with transaction.atomic():
+                    if context is None:
+                        context = context_thaw(fan_out.context)
+                    recipients = [(person, person.email) for person in people.filter(pk__in=chunk_ids).order_by("pk")]
+                    rows = notifications_write(
+                        recipients,
+                        kind=fan_out.kind,
+                        template=fan_out.template,
+                        context=context,
+                        url=fan_out.url,
+                        transactional=fan_out.transactional,
+                    )
+            except Exception as error:
+                _fan_out_failure_record(fan_out, error)
+                return written
+            fan_out.expanded += len(chunk_ids)
+            if fan_out.expanded >= len(fan_out.recipient_ids):
+                fan_out.delete()
+            else:
+                fan_out.save(update_fields=["expanded"])
+        written += len(rows)
+        pending = [n.pk for n in rows if n.status == Notification.Status.PENDING]
+        if pending:
+            notifications_enqueue(pending)
+
+
+def _fan_out_failure_record(fan_out: NotificationFanOut, error: Exception) -> None:
+    logger.exception("Crowd notification %s could not be written (attempt %s)", fan_out.pk, fan_out.attempts + 1)
+    fan_out.attempts += 1
+    fan_out.last_error = repr(error)[:2000]
+    if fan_out.attempts >= MAX_ATTEMPTS:
+        fan_out.failed_at = timezone.now()
+    else:
+        fan_out.next_attempt_at = timezone.now() + timedelta(minutes=2**fan_out.attempts)
+    fan_out.save(update_fields=["attempts", "last_error", "next_attempt_at", "failed_at"])
 
 
 # --- what could not be delivered -----------------------------------------------------------------------------------

@@ -1,7 +1,11 @@
-"""Recording: ``notify`` writes one outbox row per recipient inside the caller's transaction.
+"""Recording: ``notify`` writes one outbox row per recipient inside the caller's transaction; ``notify_crowd`` writes
+one row for a whole crowd, which the delivery job turns into theirs.
 
-The rows are rendered now, in each recipient's language, so what is delivered later is what was true when the
-change happened. Delivery is asked for only after the transaction commits (``delivery.notifications_enqueue``).
+``notify``'s rows are rendered now, in each recipient's language, so what is delivered later is what was true when
+the change happened, and the inbox shows them at once. For a crowd whose size the service does not choose
+(everyone registered for an event), rendering in the request would make the request grow with the crowd:
+``notify_crowd`` records who and what (a ``NotificationFanOut``) and the job writes each person's row moments later.
+Delivery is asked for only after the transaction commits, by one message per change (``delivery``).
 """
 
 from collections.abc import Iterable
@@ -11,16 +15,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.template import Context, Engine
-from django.utils import translation
+from django.db.models import QuerySet
+from django.template import Engine
 
-from ..models import Notification
-from .delivery import notifications_enqueue
-from .preferences import languages_of, people_without_email
+from ..models import Notification, NotificationFanOut
+from .context import context_freeze
+from .delivery import notification_fan_out_enqueue, notifications_enqueue
+from .writing import Recipient, notifications_write, recipients_distinct
 
 ALWAYS_TRANSACTIONAL = {Notification.Kind.INVITATION, Notification.Kind.SECURITY}
 
-Recipient = Any  # a person (with .email) or a bare email address
+__all__ = ["ALWAYS_TRANSACTIONAL", "Recipient", "notify", "notify_crowd", "staff_recipients"]
 
 
 def notify(
@@ -37,53 +42,54 @@ def notify(
     ``transactional`` messages go whatever the recipient's preferences; invitations and security messages
     always are. A person who turned the kind off gets the notification in the inbox, but no email.
     """
-    transactional = transactional or kind in ALWAYS_TRANSACTIONAL
-    distinct: list[tuple[Any, str]] = []
-    seen: set[str] = set()
-    for recipient in recipients:
-        person = None if isinstance(recipient, str) else recipient
-        email = recipient if person is None else person.email
-        if not email or email.lower() in seen:
-            continue
-        seen.add(email.lower())
-        distinct.append((person, email))
-    person_ids = [person.pk for person, _ in distinct if person is not None]
-    languages = languages_of(person_ids)
-    muted = set() if transactional else people_without_email(person_ids, kind)
-    created = []
-    for person, email in distinct:
-        language = languages.get(person.pk, "") if person is not None else ""
-        with translation.override(language or settings.LANGUAGE_CODE):
-            subject, body = _render(template, {**(context or {}), "recipient": person, "site_url": settings.SITE_URL})
-        status = Notification.Status.SKIPPED if person is not None and person.pk in muted else None
-        created.append(
-            Notification(
-                recipient=person,
-                email=email,
-                kind=kind,
-                transactional=transactional,
-                language=language,
-                subject=subject,
-                body=body,
-                url=url,
-                status=status or Notification.Status.PENDING,
-            )
-        )
-    notifications = Notification.objects.bulk_create(created)
+    notifications = notifications_write(
+        recipients_distinct(recipients),
+        kind=kind,
+        template=template,
+        context=context or {},
+        url=url,
+        transactional=transactional or kind in ALWAYS_TRANSACTIONAL,
+    )
     to_send = [n.pk for n in notifications if n.status == Notification.Status.PENDING]
     if to_send:
         transaction.on_commit(partial(notifications_enqueue, to_send))
     return notifications
 
 
+def notify_crowd(
+    *,
+    people: QuerySet[Any],
+    kind: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    url: str = "",
+    transactional: bool = False,
+) -> NotificationFanOut | None:
+    """Tell a crowd of people (a query of accounts) the same news: one row now, whatever the crowd's size.
+
+    The people are those ``people`` selects now; each gets the notification ``notify`` would have written, in
+    their language and by their preferences, written and sent by the delivery job after commit (seconds later,
+    for thousands). ``context`` holds what ``alliance.notifications.context`` can keep: objects (by reference),
+    text, numbers, dates. None when the query selects nobody.
+    """
+    Engine.get_default().get_template(f"{template}.txt")  # a wrong name fails here, in the service, not later
+    frozen = context_freeze(context or {})  # and so does a context that cannot be kept
+    person_ids = list(people.order_by("pk").values_list("pk", flat=True).distinct())
+    if not person_ids:
+        return None
+    fan_out = NotificationFanOut.objects.create(
+        kind=kind,
+        transactional=transactional or kind in ALWAYS_TRANSACTIONAL,
+        template=template,
+        context=frozen,
+        url=url,
+        recipient_ids=person_ids,
+    )
+    transaction.on_commit(partial(notification_fan_out_enqueue, fan_out.pk))
+    return fan_out
+
+
 def staff_recipients() -> list[Recipient]:
     """Who hears about work waiting for staff: active staff accounts and the secretariat's addresses."""
     staff = list(get_user_model().objects.filter(is_staff=True, is_active=True).order_by("pk"))
     return [*staff, *settings.STAFF_NOTIFICATION_EMAILS]
-
-
-def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
-    """Subject and plain-text body; plain text is not HTML, so nothing is escaped (the HTML part escapes it)."""
-    text = Engine.get_default().get_template(f"{template}.txt").render(Context(context, autoescape=False)).strip()
-    subject, _, body = text.partition("\n")
-    return subject.strip(), body.strip() + "\n"

@@ -1,13 +1,12 @@
 """The root URLconf: every app's pages and the API, assembled at the top floor."""
 
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from alliance import health
 
-from . import views
+from . import metrics, views
 
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Alliance Portal administration"
@@ -19,6 +18,9 @@ handler500 = "alliance.api.errors.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),  # Prometheus, staff only (alliance.portal.metrics)
+    # Uploads kept in the local folder (the embedded default); production serves them from object storage.
+    re_path(r"^media/(?P<path>.+)$", views.media, name="media"),
     path("staff/audit/", views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
@@ -31,8 +33,3 @@ urlpatterns = [
     path("", include("alliance.governance.urls")),
     path("", include("alliance.webhooks.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

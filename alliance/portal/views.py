@@ -1,10 +1,13 @@
 """Pages of the top floor: the home page (it counts member organizations and shows a person the ballots waiting for
-their vote) and the staff audit trail."""
+their vote), the staff audit trail, and the uploads of the embedded default."""
 
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.static import serve
 
 from alliance.governance.selectors import ballots_awaiting_vote
 from alliance.models import AuditEntry, Notification
@@ -31,6 +34,20 @@ def home(request: HttpRequest) -> HttpResponse:
             "open_ballots": list(ballots_awaiting_vote(request.user)),
         },
     )
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """An uploaded file (a logo) from ``MEDIA_ROOT``, where the portal keeps uploads itself.
+
+    Only with ``MEDIA_SERVED_BY_PORTAL`` (the local settings): production keeps uploads in object storage and
+    links to it. Uploads are images re-encoded on the way in, served with their own type and ``nosniff``.
+    """
+    if not settings.MEDIA_SERVED_BY_PORTAL:
+        raise Http404("Uploads are not served here.")
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except SuspiciousFileOperation as error:  # a path out of the folder ("../")
+        raise Http404("No such upload.") from error
 
 
 AUDIT_PAGE_SIZE = 50

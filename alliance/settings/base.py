@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: request latency by view for /metrics (alliance.portal.metrics).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "alliance.pages.DomainErrorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "alliance.portal.urls"
@@ -147,10 +150,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "alliance" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+# Whether the portal itself serves MEDIA_ROOT under MEDIA_URL (the local settings; production uses object storage).
+MEDIA_SERVED_BY_PORTAL = env.bool("MEDIA_SERVED_BY_PORTAL", default=False)
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -169,6 +174,10 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connections, and with them psycopg's pool, before and after every task
+# in a prefork worker (celery issue 10554): each task reconnected. It does so only every 2 × this many tasks instead;
+# alliance.celery hands each task's connection back to the pool after it (replaced there if broken). 0: every task.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 # A request must never wait on a broker that is down: short timeouts, one quick retry (which also replaces a
 # pooled connection that went stale when Redis restarted), no 2 s pause between retries. Measured with kombu 5.7
 # and redis-py 8: a publish to a refused port fails in ~2 ms, to a port that accepts but never answers in ~1 s
@@ -195,6 +204,11 @@ CELERY_BEAT_SCHEDULE = {
     # Opens ballots at their time, sends the one reminder a day before closing, closes and counts at closes_at.
     "governance-ballots-advance": {
         "task": "alliance.governance.tasks.ballots_advance",
+        "schedule": timedelta(minutes=1),
+    },
+    # Starts review at each submission deadline, publishes at the publication time, marks lapsed previews.
+    "benchmark-rounds-advance": {
+        "task": "projects.benchmarks.tasks.benchmark_rounds_advance",
         "schedule": timedelta(minutes=1),
     },
 }
@@ -248,6 +262,10 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "events.models.Event.Kind",
         "EventStatusEnum": "events.models.Event.Status",
         "RegistrationStatusEnum": "events.models.Registration.Status",
+        "BenchmarkRoundStateEnum": "projects.benchmarks.models.Round.State",
+        "BenchmarkSubmissionStateEnum": "projects.benchmarks.models.Submission.State",
+        "BenchmarkObjectionStateEnum": "projects.benchmarks.models.Objection.State",
+        "BenchmarkObjectionOutcomeEnum": "projects.benchmarks.models.Objection.Outcome",
         "CommitteeKindEnum": "alliance.governance.models.Committee.Kind",
         "CommitteeSeatsEnum": "alliance.governance.models.Committee.Seats",
         "CommitteeMemberRoleEnum": "alliance.governance.models.CommitteeMember.Role",
@@ -302,6 +320,11 @@ CATALOG_VALIDATION_PERIOD = timedelta(days=env.int("CATALOG_VALIDATION_DAYS", de
 EVENT_REMINDER_BEFORE = timedelta(hours=env.int("EVENT_REMINDER_HOURS", default=24))
 CATALOG_EXPIRY_WARNING = timedelta(days=env.int("CATALOG_EXPIRY_WARNING_DAYS", default=30))
 LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=1024 * 1024)
+# Width × height an uploaded logo may have (checked from its header, before decoding); it is then re-encoded.
+LOGO_MAX_PIXELS = env.int("LOGO_MAX_PIXELS", default=4_000_000)
+# How long the list pages anonymous visitors see are kept at most (alliance.page_cache; changes through the services
+# refresh them at once); 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 # Webhooks go only to public addresses; networks listed here are allowed too (never cloud metadata addresses).
 WEBHOOKS_ALLOWED_NETWORKS: list[str] = env.list("WEBHOOKS_ALLOWED_NETWORKS", default=[])
 

@@ -1,17 +1,23 @@
 """Production: every secret from the environment, no defaults; PostgreSQL pooled, Redis cache, HTTPS only,
 uploads in S3-compatible object storage (MinIO in docker-compose.yml) shared by every web replica."""
 
+import copy
+
 from .base import *  # noqa: F403
 from .base import DATABASES, REDIS_URL, STORAGES, TRUSTED_PROXY_COUNT, env, redis_cache
 
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
+# A copy: importing these settings beside others (a test reading them) must not change the others' database.
+DATABASES = copy.deepcopy(DATABASES)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # One pool per process (gunicorn worker, Celery worker child): a sync worker or a Celery child uses one connection
+    # at a time, a gthread worker one per thread (WEB_THREADS). README ("Sizing") says how to choose.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env.int("DATABASE_POOL_MIN", default=2),
-        "max_size": env.int("DATABASE_POOL_MAX", default=10),
+        "min_size": env.int("DATABASE_POOL_MIN", default=1),
+        "max_size": env.int("DATABASE_POOL_MAX", default=max(2, env.int("WEB_THREADS", default=1))),
         "timeout": 10,
     }
 

@@ -28,5 +28,8 @@ ACCOUNT_RATE_LIMITS = False
 STAFF_NOTIFICATION_EMAILS = ["secretariat@alliance.example"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Pages are not kept between requests (a test that builds rows with factories expects to see them); the page cache's
+# own tests turn it on.
+PAGE_CACHE_SECONDS = 0
 # Webhook receivers on this machine (a local test receiver); private networks stay refused.
 WEBHOOKS_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]

@@ -9,6 +9,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from alliance.api.fields import DetailUrlField, FieldsBuiltOnce
 from events import selectors, services
 from events.forms import timezone_choices
 from events.models import SEATS_MAX, Event, Registration
@@ -37,8 +38,8 @@ class MyRegistrationSerializer(serializers.ModelSerializer):
         return services.waitlist_position(registration)
 
 
-class EventSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="event-detail", lookup_field="slug")
+class EventSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+    url = DetailUrlField(view_name="event-detail", lookup_field="slug")
     project = serializers.SerializerMethodField(
         help_text="The hosting project's slug; null when there is none or you may not see that project."
     )

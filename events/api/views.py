@@ -140,7 +140,10 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     )
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
     def register(self, request: Request, slug: str | None = None) -> Response:
-        registration = services.event_register(actor=request.user, event=self.get_object())
+        event = selectors.event_visible(person=request.user, slug=slug or "")  # the row alone: no viewer annotations
+        if event is None:
+            raise exceptions.NotFound()
+        registration = services.event_register(actor=request.user, event=event)
         return Response(api.MyRegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

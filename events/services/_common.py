@@ -7,13 +7,13 @@ Other apps never import this module: they use the names ``events.services`` re-e
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 
 from alliance.audit import audit_record
 from alliance.errors import DomainError, NotPermitted
-from alliance.locking import lock_row, lock_rows
+from alliance.locking import lock_row, lock_rows, update_locked
 from alliance.models import Notification
-from alliance.notifications import notify
+from alliance.notifications import notify, notify_crowd
 
 from .. import selectors
 from ..models import Event, Registration
@@ -72,6 +72,49 @@ def notify_event(
         url=event.get_absolute_url(),
         transactional=transactional,
     )
+
+
+def notify_event_crowd(
+    event: Event, template: str, people: QuerySet[Any], *, transactional: bool = False, **context: Any
+) -> None:
+    """The same notification to everyone ``people`` selects (all registered, say), at a cost that does not grow with
+    them: one outbox row now, each person's message written and sent by the delivery job after commit."""
+    notify_crowd(
+        people=people,
+        kind=Notification.Kind.EVENTS,
+        template=template,
+        context={"event": event, **context},
+        url=event.get_absolute_url(),
+        transactional=transactional,
+    )
+
+
+def take_free_seat(event: Event, now: datetime) -> bool:
+    """Take one seat if one is free, deciding in one statement: a conditional ``UPDATE`` on the row as it is now
+    (published, registration open, no seat cap per organization, below the capacity), which the database runs one at
+    a time per event. The row stays locked from it to the commit only, so the caller does its other work (the
+    registration, audit, notification) before asking. False: no seat this way (full, or the event changed).
+
+    Without ``LOCK_EVENT_ROWS`` (the race tests) it takes the seat unconditionally, as code that checked first and
+    wrote later would; the ``event_never_oversold`` constraint is then all that stops an oversell.
+    """
+    if not LOCK_EVENT_ROWS:
+        Event.objects.filter(pk=event.pk).update(confirmed_count=F("confirmed_count") + 1)
+        event.confirmed_count += 1
+        return True
+    free = Event.objects.filter(
+        Q(capacity__isnull=True) | Q(confirmed_count__lt=F("capacity")),
+        Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now),
+        Q(registration_closes_at__gt=now) | Q(registration_closes_at__isnull=True, starts_at__gt=now),
+        pk=event.pk,
+        status=Event.Status.PUBLISHED,
+        organization_seat_cap__isnull=True,
+        ends_at__gt=now,
+    )
+    if not update_locked(free, busy=BUSY, confirmed_count=F("confirmed_count") + 1):
+        return False
+    event.confirmed_count += 1
+    return True
 
 
 def confirm_seat(event: Event, registration: Registration, now: datetime) -> None:

@@ -1,11 +1,15 @@
 """Writes of registrations: register, cancel (the waitlist moves up), check-in; and a waiting person's place.
 
-Seats are never oversold: every service that changes who holds a seat first locks the event row, then counts,
-then writes, all in one transaction (as pretix does), and the database refuses a confirmed count above the
-capacity. People wait in order of arrival and are promoted in that order.
+Seats are never oversold: a seat is taken by one conditional ``UPDATE`` that only succeeds below the capacity (the
+database runs them one at a time per event), every other change of who holds a seat first locks the event row, then
+counts, then writes, all in one transaction (as pretix does), and the database refuses a confirmed count above the
+capacity. People wait in order of arrival (the waitlist is joined under the event's lock) and are promoted in that
+order.
 """
 
-from django.db import transaction
+from typing import Any
+
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -15,47 +19,83 @@ from members.models import User
 
 from .. import selectors
 from ..models import Event, Registration
-from ._common import confirm_seat, lock_event, lock_registration, notify_event, promote_from_waitlist, require_organizer
+from ._common import (
+    lock_event,
+    lock_registration,
+    notify_event,
+    promote_from_waitlist,
+    require_organizer,
+    take_free_seat,
+)
 
 # The pages show the registration button by the same window the service enforces.
 registration_is_open = selectors.registration_is_open
 
 
+class _SeatGone(Exception):
+    """The seat the registration was written for was taken meanwhile: its transaction is undone."""
+
+
 def event_register(*, actor: User, event: Event) -> Registration:
     """Register the person: a seat if one is free, else the waitlist (if on), else a clear refusal.
 
-    Whether they may is ``selectors.registration_options``, asked again here under the event's lock with the fresh
-    row: the registration panel shows what this service would do.
+    Whether they may is ``selectors.registration_options`` (the registration panel shows what this service would
+    do). Who the person is, and whether they hold a registration already, is answered at once; while seats look
+    free, the registration, its audit entry and its notification are written first and the seat is taken last, in
+    one conditional ``UPDATE`` on the row as it is (``take_free_seat``): the event row is held only from that
+    statement to the commit. Otherwise (the seat went meanwhile, the event is full, has a seat cap per organization,
+    or looks closed) the first transaction is undone and the rules are asked again under the event's lock with the
+    fresh row: the waitlist is joined there, so people wait in the order they came.
     """
     if not getattr(actor, "is_authenticated", False):
         raise NotPermitted("Sign in to register.")
     organization = selectors.seat_organization(actor)
-    with transaction.atomic():
-        event = lock_event(event)
-        now = timezone.now()
-        options = selectors.registration_options(actor, event, organization=organization, now=now)
-        if not options.may_register:
-            raise (NotPermitted if options.not_permitted else DomainError)(options.refusal)
-        registration = Registration(event=event, person=actor, organization=organization)
-        seat_free = options.state == options.OPEN
-        if seat_free:
-            confirm_seat(event, registration, now)
-        else:  # the waitlist
-            registration.status = Registration.Status.WAITLISTED
-            registration.waitlisted_at = now
-        registration.save()
-        audit_record(
-            actor=actor,
-            action=f"registration.{registration.status}",
-            target=registration,
-            changes={"status": (None, registration.status)},
-        )
-        template = (
-            "events/notifications/registration_confirmed"
-            if seat_free
-            else "events/notifications/registration_waitlisted"
-        )
-        notify_event(event, template, [actor], transactional=True, registration=registration)
+    options = selectors.registration_options(actor, event, organization=organization)
+    if options.not_permitted or options.state in (options.CONFIRMED, options.WAITLISTED):
+        raise (NotPermitted if options.not_permitted else DomainError)(options.refusal)
+    try:
+        if options.state == options.OPEN and event.organization_seat_cap is None:
+            try:
+                with transaction.atomic():
+                    registration = _registration_record(actor, event, organization, confirmed=True)
+                    if not take_free_seat(event, registration.created_at):
+                        raise _SeatGone
+                return registration
+            except _SeatGone:
+                pass
+        with transaction.atomic():
+            event = lock_event(event)
+            options = selectors.registration_options(actor, event, registration=None, organization=organization)
+            if not options.may_register:
+                raise (NotPermitted if options.not_permitted else DomainError)(options.refusal)
+            seat_free = options.state == options.OPEN
+            if seat_free:  # under the lock: counted on the fresh row, and the database checks the capacity too
+                Event.objects.filter(pk=event.pk).update(confirmed_count=F("confirmed_count") + 1)
+                event.confirmed_count += 1
+            return _registration_record(actor, event, organization, confirmed=seat_free)
+    except IntegrityError as error:
+        if "registration_one_active_per_person" in str(error):
+            raise DomainError("You are already registered for this event.") from error
+        raise
+
+
+def _registration_record(actor: User, event: Event, organization: Any, *, confirmed: bool) -> Registration:
+    """The registration row, its audit entry and its notification (rendered now), in the caller's transaction."""
+    now = timezone.now()
+    registration = Registration(event=event, person=actor, organization=organization)
+    if confirmed:
+        registration.status, registration.confirmed_at = Registration.Status.CONFIRMED, now
+    else:
+        registration.status, registration.waitlisted_at = Registration.Status.WAITLISTED, now
+    registration.save()
+    audit_record(
+        actor=actor,
+        action=f"registration.{registration.status}",
+        target=registration,
+        changes={"status": (None, registration.status)},
+    )
+    template = "registration_confirmed" if confirmed else "registration_waitlisted"
+    notify_event(event, f"events/notifications/{template}", [actor], transactional=True, registration=registration)
     return registration
 
 

@@ -9,6 +9,7 @@ from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from alliance.api.fields import CountryCodeField, DetailUrlField, FieldsBuiltOnce
 from members import selectors, services
 from members.models import (
     Affiliation,
@@ -117,9 +118,9 @@ class TokenObtainSerializer(serializers.Serializer):
 # --- organizations -------------------------------------------------------------------------------------------
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="organization-detail", lookup_field="slug")
-    country = CountryField()
+class OrganizationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+    url = DetailUrlField(view_name="organization-detail", lookup_field="slug")
+    country = CountryCodeField()
     logo = serializers.ImageField(read_only=True, allow_null=True)
     # Blank until the organization is a member (an applicant has no tier yet, nor a website perhaps).
     website = serializers.URLField(read_only=True, allow_blank=True)
@@ -251,7 +252,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     organization = OrganizationSerializer(read_only=True)
     submitted_by = serializers.CharField(source="submitted_by.email", read_only=True)
-    url = serializers.HyperlinkedIdentityField(view_name="application-detail")
+    url = DetailUrlField(view_name="application-detail")
 
     class Meta:
         model = MembershipApplication

@@ -57,6 +57,8 @@ from .tokens import (
     api_token_create,
     api_token_obtain,
     api_token_revoke,
+    api_tokens_revoke_for_mfa,
+    mfa_authenticator_added,
 )
 
 __all__ = [
@@ -73,6 +75,7 @@ __all__ = [
     "api_token_create",
     "api_token_obtain",
     "api_token_revoke",
+    "api_tokens_revoke_for_mfa",
     "application_approve",
     "application_reject",
     "application_request_changes",
@@ -90,6 +93,7 @@ __all__ = [
     "join_request_create",
     "join_request_decline",
     "lock_and_count_admins",
+    "mfa_authenticator_added",
     "organization_change_status",
     "organization_register",
     "organization_update",

@@ -8,6 +8,7 @@ API's exception handler answers. The catalog's shapes are in projects/catalog/ap
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from alliance.api.fields import DetailUrlField, FieldsBuiltOnce
 from alliance.markdown import render_markdown
 from members import selectors as members_selectors
 from members.models import Organization
@@ -17,7 +18,7 @@ KIND_ERRORS = {"invalid_choice": "Choose one of the kinds: " + ", ".join(Project
 
 
 class FocusAreaSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="focus-area-detail", lookup_field="slug")
+    url = DetailUrlField(view_name="focus-area-detail", lookup_field="slug")
 
     class Meta:
         model = FocusArea
@@ -37,10 +38,10 @@ class FocusAreaUpdateSerializer(FocusAreaWriteSerializer):
     slug = None
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """A project as everyone who may see it reads it; ``state`` is its place in the lifecycle."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="project-detail", lookup_field="slug")
+    url = DetailUrlField(view_name="project-detail", lookup_field="slug")
     focus_areas = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     sponsors = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     description_html = serializers.SerializerMethodField(help_text="The description rendered as safe HTML.")

@@ -7,6 +7,7 @@ serializers' data to ``projects.catalog.services``.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from alliance.api.fields import DetailUrlField
 from projects.models import CatalogEntry, Project
 from projects.selectors import projects_visible_to
 
@@ -24,7 +25,7 @@ PROJECT_REF = {
 class CatalogEntrySerializer(serializers.ModelSerializer):
     """An entry; ``status`` is its validation state (submitted, validated, expired, deprecated)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="catalog-entry-detail")
+    url = DetailUrlField(view_name="catalog-entry-detail")
     project = serializers.SerializerMethodField()
     focus_areas = serializers.SerializerMethodField(help_text="Slugs of the project's focus areas.")
     validated_by = serializers.CharField(source="validated_by.name", read_only=True, allow_null=True, default=None)
