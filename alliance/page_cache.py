@@ -12,6 +12,9 @@ What differs per request is put back when a page is served: the Content-Security
 (a fresh one for this visitor, as a rendered page would carry). Signed-in people, anyone with a session or pending
 messages, and any answer that is not a plain 200 go around the cache. The cache is ``alliance.cache``'s: with Redis
 down every page is rendered, as without this module.
+
+The API's list endpoints keep their data the same way for anonymous callers (``visitor_data_cached``, used through
+``alliance.api.cached.ListCachedForVisitors``).
 """
 
 import hashlib
@@ -83,6 +86,7 @@ def _cacheable(request: HttpRequest) -> bool:
         settings.PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
         and not request.user.is_authenticated
+        and "HTTP_AUTHORIZATION" not in request.META  # an API token (or a wrong one) is never a visitor
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
     )
@@ -115,6 +119,26 @@ def cached_for_visitors(*areas: str) -> Callable[[Callable[..., HttpResponse]], 
         return wrapper
 
     return decorator
+
+
+def visitor_data_cached(areas: tuple[str, ...], request: Any, build: Callable[[], Any]) -> Any:
+    """For the API's lists: the data ``build()`` returns for an anonymous caller, kept like a page (per address and
+    language, until a change in ``areas``); anyone signed in or sending a token gets ``build()`` of their own.
+
+    ``request`` is the API's (its ``user`` is who the token says). What is kept is the data, not the rendered
+    answer, so content negotiation and the answer's headers work as without the cache. ``build()`` returning None
+    (an answer that is not a plain list) is never kept.
+    """
+    if not _cacheable(request):
+        return build()
+    key = "api:" + _key(request, areas)
+    kept = cache.get(key)
+    if kept is not None:
+        return kept
+    data = build()
+    if data is not None:
+        cache.set(key, data, settings.PAGE_CACHE_SECONDS)
+    return data
 
 
 def _kept(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:

@@ -7,6 +7,7 @@ marked sent (or its failure recorded) in the same transaction; see the package's
 window left. Several workers, and the sweep, share the work: each claims rows nobody else holds.
 """
 
+import functools
 import logging
 from collections import defaultdict
 from datetime import timedelta
@@ -226,8 +227,14 @@ def _email_message(notification: Notification) -> EmailMultiAlternatives:
 
 def _message_id(notification: Notification) -> str:
     """Fixed per notification, so a copy sent again after a crash is recognisably the same message."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "alliance.invalid"
+    domain = _domain_of(settings.DEFAULT_FROM_EMAIL)
     return f"<notification-{notification.pk}-{notification.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
+@functools.lru_cache(maxsize=8)
+def _domain_of(address: str) -> str:
+    """The mail domain of the sender (parsing an address is slow next to the rest of a message: once per address)."""
+    return parseaddr(address)[1].rpartition("@")[2] or "alliance.invalid"
 
 
 # --- crowds: writing each person's row -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from alliance.api.cached import ListCachedForVisitors
 from alliance.api.filters import query_values
 from alliance.api.inputs import ERROR, validated_input
 from events import selectors, services
@@ -49,7 +50,8 @@ class AcceptHeaderNegotiation(DefaultContentNegotiation):
     ),
     retrieve=extend_schema(summary="An event, with your own registration"),
 )
-class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EventViewSet(ListCachedForVisitors, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    visitor_cache_areas = ("events",)  # the list anonymous callers read is kept (alliance.api.cached)
     serializer_class = api.EventSerializer
     content_negotiation_class = AcceptHeaderNegotiation
     lookup_field = "slug"

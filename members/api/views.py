@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from alliance.api.cached import ListCachedForVisitors
 from alliance.api.filters import query_values
 from alliance.api.inputs import ERROR, validated_input
 from alliance.api.parsers import FormParser, JSONParser, MultiPartParser
@@ -147,8 +148,12 @@ class MeView(APIView):
     ),
     retrieve=extend_schema(tags=["organizations"]),
 )
-class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OrganizationViewSet(
+    ListCachedForVisitors, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Member organizations: active ones for everyone, one's own, and all of them for staff."""
+
+    visitor_cache_areas = ("members",)  # the list anonymous callers read is kept (alliance.api.cached)
 
     serializer_class = api.OrganizationSerializer
     lookup_field = "slug"

@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from alliance.api.cached import ListCachedForVisitors
 from alliance.api.filters import query_values
 from alliance.api.inputs import ERROR, validated_input
 from alliance.api.scoped import ParentScopedMixin
@@ -95,7 +96,8 @@ def _action_schema(summary: str, request: Any = None, response: Any = api.Projec
     ),
     retrieve=extend_schema(summary="A project; drafts and proposals only for their people and staff"),
 )
-class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProjectViewSet(ListCachedForVisitors, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    visitor_cache_areas = ("projects",)  # the list anonymous callers read is kept (alliance.api.cached)
     serializer_class = api.ProjectSerializer
     lookup_field = "slug"
     filter_backends: list = []  # the selector filters: state, kind, focus_area, organization, search
