@@ -187,7 +187,7 @@ def member_session_cookie() -> str:
         Affiliation.objects.create(person=person, organization=organization, role=Affiliation.Role.MEMBER)
     session = SessionStore()
     session[SESSION_KEY] = str(person.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "members.auth_backends.ModelBackend"
     session[HASH_SESSION_KEY] = person.get_session_auth_hash()
     session.create()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"

@@ -36,7 +36,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from members.models import Affiliation, Organization
-from members.selectors import is_alliance_member, is_member_expression
+from members.selectors import MEMBERS_ONLY_EVENTS, is_alliance_member, is_member_expression
 from projects.models import Participation, Project
 from projects.selectors import is_project_lead, projects_visible_to
 
@@ -403,7 +403,7 @@ def registration_options(
         return options(options.NOT_YET if opens and opens > now else options.CLOSED, closed)
     if not getattr(person, "is_authenticated", False):
         return options(options.ANONYMOUS, "Sign in to register.", not_permitted=True)
-    if event.visibility == Event.Visibility.MEMBERS and not is_alliance_member(person):
+    if event.visibility == Event.Visibility.MEMBERS and not is_alliance_member(person, benefit=MEMBERS_ONLY_EVENTS):
         return options(
             options.MEMBERS_ONLY, "This event is for people of alliance member organizations.", not_permitted=True
         )

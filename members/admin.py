@@ -18,14 +18,17 @@ from django.http import HttpRequest
 from alliance.admin_actions import run_service_on_each
 from alliance.errors import DomainError
 
-from . import services
+from . import selectors, services
 from .forms import person_name_checked
 from .models import (
     Affiliation,
     ApiToken,
     Invitation,
+    Invoice,
     JoinRequest,
     MembershipApplication,
+    MembershipTerm,
+    MembershipTier,
     Organization,
     OrganizationDomain,
     User,
@@ -142,7 +145,7 @@ class OrganizationDomainInline(admin.TabularInline):
 class OrganizationAdmin(admin.ModelAdmin):
     """Profiles are edited through ``organization_update``; status only by an application or the actions."""
 
-    list_display = ("name", "kind", "country", "tier", "status", "member_since")
+    list_display = ("name", "kind", "country", "tier", "status", "standing", "term_end", "member_since")
     list_filter = ("status", "tier", "kind", "country")
     search_fields = ("name", "slug", "website", "description")
     readonly_fields = ("slug", "tier", "status", "member_since", "created_at", "updated_at")
@@ -166,6 +169,18 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # organizations register on the portal, with their first admin
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
+        # The standing from the clock, in the list's own query (selectors.with_membership).
+        return selectors.with_membership(super().get_queryset(request))
+
+    @admin.display(description="Standing")
+    def standing(self, organization: Organization) -> str:
+        return dict(MembershipTerm.Standing.choices).get(organization.standing, organization.standing.capitalize())
+
+    @admin.display(description="Term ends", ordering="term_end")
+    def term_end(self, organization: Organization) -> Any:
+        return organization.term_end
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # a member leaves by status (withdrawn, lapsed), which keeps its history
@@ -432,4 +447,115 @@ class ApiTokenAdmin(admin.ModelAdmin):
             queryset,
             lambda token: services.api_token_revoke(actor=request.user, token=token),
             "Revoked",
+        )
+
+
+# --- membership: tiers, terms, invoices ------------------------------------------------------------------------
+
+
+@admin.register(MembershipTier)
+class MembershipTierAdmin(admin.ModelAdmin):
+    """Staff manage tiers here; every change goes through ``tier_create`` / ``tier_update`` (audited)."""
+
+    list_display = (
+        "name",
+        "code",
+        "annual_fee",
+        "currency",
+        "term_months",
+        "members_only_events",
+        "propose_projects",
+        "committee_seat",
+        "position",
+    )
+    fields = ("code", *services.TIER_EDITABLE_FIELDS)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("code",) if obj is not None else ()  # a tier's code names it for good
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # terms keep their tier
+
+    def save_model(self, request: HttpRequest, obj: MembershipTier, form: forms.ModelForm, change: bool) -> None:
+        values = {
+            field: form.cleaned_data[field] for field in services.TIER_EDITABLE_FIELDS if field in form.cleaned_data
+        }
+        try:
+            if change:
+                stored = MembershipTier.objects.get(pk=obj.pk)
+                changed = {field: values[field] for field in form.changed_data if field in values}
+                services.tier_update(actor=request.user, tier=stored, **changed)
+            else:
+                values.pop("name", None)
+                obj.pk = services.tier_create(
+                    actor=request.user, code=form.cleaned_data["code"], name=form.cleaned_data["name"], **values
+                ).pk
+        except DomainError as error:
+            self.message_user(request, error.message, level=messages.ERROR)
+
+
+class MembershipTermForm(forms.ModelForm):
+    class Meta:
+        model = MembershipTerm
+        fields = ("starts_at", "ends_at", "tier")
+
+    note = forms.CharField(required=False, help_text="Why the dates change (kept in the audit trail).")
+
+
+@admin.register(MembershipTerm)
+class MembershipTermAdmin(admin.ModelAdmin):
+    """Staff correct a term's dates or tier; ``membership_term_correct`` audits it. Terms are made by approvals
+    and renewals, never here."""
+
+    form = MembershipTermForm
+    list_display = ("organization", "tier", "starts_at", "ends_at", "charter_version", "renewed_by")
+    list_select_related = ("organization", "tier", "renewed_by")
+    search_fields = ("organization__name", "organization__slug")
+    list_filter = ("tier",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: MembershipTerm, form: forms.ModelForm, change: bool) -> None:
+        stored = MembershipTerm.objects.get(pk=obj.pk)
+        try:
+            services.membership_term_correct(
+                actor=request.user,
+                term=stored,
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
+                tier=form.cleaned_data["tier"],
+                note=form.cleaned_data.get("note", ""),
+            )
+        except DomainError as error:
+            self.message_user(request, error.message, level=messages.ERROR)
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    """Invoices are issued by renewals; staff mark them paid (``invoice_mark_paid``)."""
+
+    list_display = ("number", "organization", "tier_name", "amount", "currency", "issued_at", "paid_at")
+    list_select_related = ("organization",)
+    search_fields = ("number", "organization__name")
+    readonly_fields = [field.name for field in Invoice._meta.fields]
+    actions = ["mark_paid"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Mark the selected invoices paid")
+    def mark_paid(self, request: HttpRequest, queryset: QuerySet) -> None:
+        run_service_on_each(
+            self,
+            request,
+            queryset,
+            lambda invoice: services.invoice_mark_paid(actor=request.user, invoice=invoice),
+            "Marked paid",
         )

@@ -1,5 +1,7 @@
 """Forms of the members pages: they validate what a person typed; the services decide and write."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -177,3 +179,23 @@ class DirectoryFilterForm(forms.Form):
             } | {"search": str(self.data.get("q", ""))[:100].strip()}
         data = self.cleaned_data
         return {"search": data["q"].strip(), "kind": data["kind"], "country": data["country"], "tier": data["tier"]}
+
+
+class RenewalForm(forms.Form):
+    """An admin renews: the charter's current version accepted, the tier kept or changed."""
+
+    tier = forms.ChoiceField(label="Tier for the new term", required=False)
+    # Not required here: ``membership_renew`` owns the rule, and the page shows its refusal on this field.
+    accept_charter = forms.BooleanField(
+        label="We accept the current version of the alliance charter on behalf of the organization.",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"required": True}),
+    )
+
+    def __init__(self, *args, tiers: Any = (), current: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [
+            (tier.code, f"{tier.name} — {tier.annual_fee} {tier.currency} a year, {tier.term_months} months")
+            for tier in tiers
+        ]
+        self.fields["tier"].initial = current

@@ -36,6 +36,13 @@ class UserManager(BaseUserManager["User"]):
 NO_PUBLIC_NAME = "Name not given"
 
 
+def tier_label(code: str, annotated: str | None = None) -> str:
+    if annotated:
+        return annotated
+    labels = dict(Organization.Tier.choices)
+    return str(labels.get(code, code.replace("-", " ").replace("_", " ").capitalize()))
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. Email is the login; staff are the secretariat and the committees."""
 
@@ -127,7 +134,11 @@ class Organization(models.Model):
         validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp", "gif"]), validate_logo_size],
         help_text="PNG, JPEG, WebP or GIF, at most 1 MB. SVG is not accepted.",
     )
-    tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
+    # The code of a MembershipTier (tiers are rows staff manage; ``Tier`` names the ones the alliance started with).
+    tier = models.CharField(max_length=40, blank=True)
+    billing_address = models.TextField(
+        blank=True, help_text="Who invoices are addressed to: legal name, postal address, VAT or tax number."
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.APPLICANT, db_index=True)
     member_since = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -146,6 +157,11 @@ class Organization(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    def get_tier_display(self) -> str:
+        """The tier's name: annotated by the lists that show it (``tier_label``), else the name the alliance's first
+        tiers had, else the code in words (a page showing one organization costs no query for it)."""
+        return tier_label(self.tier, getattr(self, "tier_label", None))
 
 
 class Affiliation(models.Model):
@@ -192,7 +208,7 @@ class MembershipApplication(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="applications")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    tier = models.CharField(max_length=16, choices=Organization.Tier.choices)
+    tier = models.CharField(max_length=40, help_text="The code of the membership tier applied for.")
     statement = models.TextField(help_text="Why the organization wants to join and what it will contribute.")
     charter_accepted = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
@@ -222,6 +238,9 @@ class MembershipApplication(models.Model):
 
     def __str__(self) -> str:
         return f"Application of {self.organization} ({self.get_status_display()})"
+
+    def get_tier_display(self) -> str:
+        return tier_label(self.tier)
 
     @property
     def is_open(self) -> bool:
@@ -352,3 +371,148 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+class MembershipTier(models.Model):
+    """A level of membership staff manage: its fee, how long a term lasts and which benefits it brings.
+
+    Organizations and applications name a tier by its ``code``, which never changes once organizations use it.
+    """
+
+    code = models.SlugField(
+        max_length=40, unique=True, error_messages={"unique": "A tier with this code already exists."}
+    )
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    annual_fee = models.DecimalField(max_digits=10, decimal_places=2, default=0, help_text="Zero is allowed.")
+    currency = models.CharField(max_length=3, default="EUR", help_text="ISO 4217 code, e.g. EUR.")
+    term_months = models.PositiveSmallIntegerField(default=12, help_text="How long one term of membership lasts.")
+    members_only_events = models.BooleanField(default=True, help_text="Its people register for members-only events.")
+    propose_projects = models.BooleanField(default=True, help_text="Its people propose projects.")
+    committee_seat = models.BooleanField(default=True, help_text="It may hold a seat on organization-seat committees.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists (smallest first).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(annual_fee__gte=0),
+                name="tier_fee_not_negative",
+                violation_error_message="The annual fee cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(term_months__gte=1, term_months__lte=120),
+                name="tier_term_length",
+                violation_error_message="A term lasts from 1 to 120 months.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipTerm(models.Model):
+    """One period of an organization's membership at a tier. Approval starts the first; each renewal adds one.
+
+    The organization's standing (current, renewal due, grace, lapsed) is never stored: it follows the clock from
+    the end of its latest term (``members.selectors.membership_standing``).
+    """
+
+    class Standing(models.TextChoices):
+        CURRENT = "current", "Current"
+        RENEWAL_DUE = "renewal_due", "Renewal due"
+        GRACE = "grace", "In grace"
+        LAPSED = "lapsed", "Lapsed"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="terms")
+    tier = models.ForeignKey(MembershipTier, on_delete=models.PROTECT, related_name="terms")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    charter_version = models.CharField(max_length=40, blank=True, help_text="The charter version accepted for it.")
+    renewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization_id", "-ends_at"]
+        indexes = [models.Index(fields=["organization", "ends_at"], name="term_organization_end")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="term_ends_after_start",
+                violation_error_message="A term must end after it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
+
+
+class MembershipReminder(models.Model):
+    """A reminder about a term that went out: one row per term and kind, so each is sent exactly once."""
+
+    class Kind(models.TextChoices):
+        DAYS_60 = "days_60", "60 days before the end"
+        DAYS_30 = "days_30", "30 days before the end"
+        DAYS_7 = "days_7", "7 days before the end"
+        GRACE = "grace", "Grace started"
+        LAPSED = "lapsed", "Lapsed (staff told)"
+
+    term = models.ForeignKey(MembershipTerm, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["term_id", "sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "kind"],
+                name="membership_reminder_once_per_term",
+                violation_error_message="This reminder was already sent for this term.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.term}"
+
+
+class Invoice(models.Model):
+    """The bill for a term of a tier with a fee: numbered in sequence, addressed to the organization's billing
+    details as they were when it was issued. Staff mark it paid; payment is bookkeeping, never a gate."""
+
+    number = models.CharField(max_length=20, unique=True, blank=True)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="invoices")
+    term = models.OneToOneField(MembershipTerm, on_delete=models.PROTECT, related_name="invoice")
+    tier_name = models.CharField(max_length=120)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    billed_to = models.CharField(max_length=200)
+    billing_address = models.TextField(blank=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    marked_paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0),
+                name="invoice_amount_positive",
+                violation_error_message="An invoice is issued only for a fee.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invoice {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:invoice_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None

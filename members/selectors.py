@@ -4,26 +4,215 @@ The permission predicates at the end are the one statement of who may do what: t
 they act, and the pages, the API and the templates (through the context) ask the same ones to offer an action.
 """
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.conf import settings
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, JSONObject
+from django.utils import timezone
 
 from .models import (
     Affiliation,
     ApiToken,
     Invitation,
+    Invoice,
     JoinRequest,
     MembershipApplication,
+    MembershipTerm,
+    MembershipTier,
     Organization,
     OrganizationDomain,
     User,
 )
 
+# --- membership standing (never stored: it follows the clock wherever it is read) ----------------------------
 
-def is_member_expression(person: Any) -> Exists:
-    """True, in SQL, when the person belongs to an active member organization: filter on it, no extra query."""
-    return Exists(Affiliation.objects.filter(person_id=person.pk, organization__status=Organization.Status.ACTIVE))
+Standing = MembershipTerm.Standing
+
+# The benefits a tier may bring, each a flag of MembershipTier; an app asks for the one it grants.
+MEMBERS_ONLY_EVENTS = "members_only_events"
+PROPOSE_PROJECTS = "propose_projects"
+COMMITTEE_SEAT = "committee_seat"
+BENEFITS = (MEMBERS_ONLY_EVENTS, PROPOSE_PROJECTS, COMMITTEE_SEAT)
+
+
+def renewal_window() -> timedelta:
+    """How long before a term's end its organization may renew (and is ``renewal_due``)."""
+    return timedelta(days=settings.MEMBERSHIP_RENEWAL_WINDOW_DAYS)
+
+
+def grace_period() -> timedelta:
+    """How long after a term's end its organization keeps its benefits (``grace``) before it has ``lapsed``."""
+    return timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
+
+
+def standing_at(term_end: datetime | None, now: datetime) -> str:
+    """The standing of an active organization whose latest term ends at ``term_end``, at the moment ``now``.
+
+    current until the renewal window opens; renewal_due from then until the end; grace from the end for the grace
+    period; lapsed from then on (and when there never was a term). Each boundary belongs to the later standing.
+    """
+    if term_end is None or now >= term_end + grace_period():
+        return Standing.LAPSED
+    if now >= term_end:
+        return Standing.GRACE
+    if now >= term_end - renewal_window():
+        return Standing.RENEWAL_DUE
+    return Standing.CURRENT
+
+
+def _latest_term(organization_ref: str = "pk") -> QuerySet[MembershipTerm]:
+    return MembershipTerm.objects.filter(organization_id=OuterRef(organization_ref)).order_by("-ends_at", "-pk")
+
+
+def with_membership(organizations: QuerySet[Organization], *, now: datetime | None = None) -> QuerySet[Organization]:
+    """Each organization with ``term_end`` (of its latest term), ``term_tier`` and ``standing``, in the list's
+    own query: an organization that is not active stands as its status (applicant, suspended, withdrawn...)."""
+    now = now or timezone.now()
+    latest = _latest_term()
+    organizations = organizations.annotate(
+        term_end=Subquery(latest.values("ends_at")[:1]),
+        term_tier=Subquery(latest.values("tier__code")[:1]),
+    )
+    return organizations.annotate(
+        standing=Case(
+            When(~Q(status=Organization.Status.ACTIVE), then=F("status")),
+            When(Q(term_end__isnull=True) | Q(term_end__lte=now - grace_period()), then=Value(Standing.LAPSED)),
+            When(term_end__lte=now, then=Value(Standing.GRACE)),
+            When(term_end__lte=now + renewal_window(), then=Value(Standing.RENEWAL_DUE)),
+            default=Value(Standing.CURRENT),
+            output_field=CharField(),
+        )
+    )
+
+
+def organizations_in_good_standing(
+    *, benefit: str | None = None, now: datetime | None = None
+) -> QuerySet[Organization]:
+    """Active organizations with a term in force (started, and not ended more than the grace period ago), whose
+    tier brings ``benefit`` when one is named: who keeps the benefits of membership. A lapsed organization is not
+    among them, and is again the moment it renews."""
+    if benefit is not None and benefit not in BENEFITS:
+        raise ValueError(f"Unknown membership benefit: {benefit}")
+    now = now or timezone.now()
+    in_force = MembershipTerm.objects.filter(
+        organization_id=OuterRef("pk"), starts_at__lte=now, ends_at__gt=now - grace_period()
+    )
+    if benefit is not None:
+        in_force = in_force.filter(**{f"tier__{benefit}": True})
+    return Organization.objects.filter(Exists(in_force), status=Organization.Status.ACTIVE)
+
+
+def is_in_good_standing(organization: Organization, *, benefit: str | None = None) -> bool:
+    """The organization keeps the benefits of membership (``benefit`` of its tier, when named) right now."""
+    return organizations_in_good_standing(benefit=benefit).filter(pk=organization.pk).exists()
+
+
+def is_member_expression(person: Any, *, benefit: str | None = None) -> Exists:
+    """True, in SQL, when the person belongs to an organization in good standing (whose tier brings ``benefit``,
+    when named): filter on it, no extra query."""
+    return Exists(
+        Affiliation.objects.filter(
+            person_id=person.pk, organization__in=organizations_in_good_standing(benefit=benefit).values("pk")
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Membership:
+    """An organization's membership as its people and staff read it: the latest term and what follows from it."""
+
+    organization: Organization
+    term: MembershipTerm | None
+    standing: str
+    now: datetime
+
+    @property
+    def tier(self) -> MembershipTier | None:
+        return self.term.tier if self.term else None
+
+    @property
+    def term_start(self) -> datetime | None:
+        return self.term.starts_at if self.term else None
+
+    @property
+    def term_end(self) -> datetime | None:
+        return self.term.ends_at if self.term else None
+
+    @property
+    def grace_until(self) -> datetime | None:
+        return self.term.ends_at + grace_period() if self.term else None
+
+    @property
+    def renewal_opens(self) -> datetime | None:
+        return self.term.ends_at - renewal_window() if self.term else None
+
+    @property
+    def may_renew_now(self) -> bool:
+        return self.standing in RENEWABLE_STANDINGS
+
+
+RENEWABLE_STANDINGS = (Standing.RENEWAL_DUE, Standing.GRACE, Standing.LAPSED)
+
+
+def organization_membership(organization: Organization, *, now: datetime | None = None) -> Membership:
+    """The organization's latest term (with its tier) and its standing now: one query."""
+    now = now or timezone.now()
+    term = organization.terms.select_related("tier").order_by("-ends_at", "-pk").first()
+    if organization.status != Organization.Status.ACTIVE:
+        standing = organization.status
+    else:
+        standing = standing_at(term.ends_at if term else None, now)
+    return Membership(organization=organization, term=term, standing=standing, now=now)
+
+
+def organization_terms(organization: Organization) -> QuerySet[MembershipTerm]:
+    """Every term of the organization, latest first, each with its tier and its invoice (if any)."""
+    return organization.terms.select_related("tier", "invoice").order_by("-ends_at", "-pk")
+
+
+def membership_tiers() -> QuerySet[MembershipTier]:
+    """The tiers, in their order: what an application or a renewal may choose."""
+    return MembershipTier.objects.order_by("position", "name")
+
+
+def tier_by_code(code: str) -> MembershipTier | None:
+    return MembershipTier.objects.filter(code=code).first() if code else None
+
+
+def tier_names() -> dict[str, str]:
+    """Each tier's name by its code (one query), for the pages that show an organization's tier by name."""
+    return dict(MembershipTier.objects.values_list("code", "name"))
+
+
+def invoices_visible_to(person: Any) -> QuerySet[Invoice]:
+    """Staff see every invoice; an organization's admins see that organization's ones."""
+    invoices = Invoice.objects.select_related("organization", "term", "marked_paid_by")
+    if getattr(person, "is_staff", False):
+        return invoices
+    return invoices.filter(organization__in=organizations_administered_by(person))
+
+
+def person_grace_expression(*, now: datetime | None = None) -> Subquery:
+    """For a person row (``OuterRef("pk")``): the first of their organizations whose term is in grace, as a small
+    JSON object (slug, name, role, term end), or NULL. Added to the query that loads the signed-in person, so
+    the grace banner of every page costs no query of its own."""
+    now = now or timezone.now()
+    in_grace = (
+        Affiliation.objects.filter(person_id=OuterRef("pk"), organization__status=Organization.Status.ACTIVE)
+        .annotate(latest_end=Subquery(_latest_term("organization_id").values("ends_at")[:1]))
+        .filter(latest_end__gt=now - grace_period(), latest_end__lte=now)
+        .order_by("latest_end", "organization_id")
+    )
+    return Subquery(
+        in_grace.values(
+            json=JSONObject(
+                slug=F("organization__slug"), name=F("organization__name"), role=F("role"), term_end=F("latest_end")
+            )
+        )[:1]
+    )
 
 
 def organization_directory(
@@ -41,10 +230,7 @@ def organization_directory(
     one, the organizations that person may see (the API's list). Every word of ``search`` must appear in the
     name or the description.
     """
-    if person is None:
-        organizations = Organization.objects.filter(status=Organization.Status.ACTIVE)
-    else:
-        organizations = organizations_visible_to(person)
+    organizations = organizations_in_good_standing() if person is None else organizations_visible_to(person)
     for word in search.split():
         organizations = organizations.filter(Q(name__icontains=word) | Q(description__icontains=word))
     if kind:
@@ -58,27 +244,25 @@ def organization_directory(
     # A subquery, not a join counted with GROUP BY: the page's count (and each row) stays a plain indexed query.
     listed = Affiliation.objects.filter(organization_id=OuterRef("pk"), listed=True).order_by()
     listed_people = Subquery(listed.values("organization_id").annotate(n=Count("pk")).values("n"))
-    return organizations.annotate(listed_people=Coalesce(listed_people, 0)).order_by("name")
+    tier_name = Subquery(MembershipTier.objects.filter(code=OuterRef("tier")).values("name")[:1])
+    return organizations.annotate(listed_people=Coalesce(listed_people, 0), tier_label=tier_name).order_by("name")
 
 
 def organization_directory_countries() -> list[str]:
-    """The countries of the active members, for the directory's country filter."""
-    return list(
-        Organization.objects.filter(status=Organization.Status.ACTIVE)
-        .order_by("country")
-        .values_list("country", flat=True)
-        .distinct()
-    )
+    """The countries of the members in the directory, for its country filter."""
+    return list(organizations_in_good_standing().order_by("country").values_list("country", flat=True).distinct())
 
 
 def organizations_visible_to(person: Any) -> QuerySet[Organization]:
-    """Active organizations for everyone; staff see all; a person also sees the ones they belong to."""
+    """Members in good standing for everyone (a lapsed one leaves the directory); staff see all; a person also sees
+    the ones they belong to."""
     if getattr(person, "is_staff", False):
         return Organization.objects.all()
+    public = Q(pk__in=organizations_in_good_standing().values("pk"))
     if getattr(person, "is_authenticated", False):
         belongs = Exists(Affiliation.objects.filter(person_id=person.pk, organization_id=OuterRef("pk")))
-        return Organization.objects.filter(Q(status=Organization.Status.ACTIVE) | belongs)
-    return Organization.objects.filter(status=Organization.Status.ACTIVE)
+        return Organization.objects.filter(public | belongs)
+    return Organization.objects.filter(public)
 
 
 def organization_listed_people(organization: Organization) -> QuerySet[Affiliation]:
@@ -186,11 +370,23 @@ def belongs_to_organization(person: Any, organization_id: int) -> bool:
     return Affiliation.objects.filter(person=person, organization_id=organization_id).exists()
 
 
-def is_alliance_member(person: Any) -> bool:
-    """A person affiliated with an active member organization."""
+def is_alliance_member(person: Any, *, benefit: str | None = None) -> bool:
+    """A person affiliated with a member organization in good standing (whose tier brings ``benefit``, if named)."""
     if not getattr(person, "is_authenticated", False):
         return False
-    return Affiliation.objects.filter(person=person, organization__status=Organization.Status.ACTIVE).exists()
+    return Affiliation.objects.filter(
+        person=person, organization__in=organizations_in_good_standing(benefit=benefit).values("pk")
+    ).exists()
+
+
+def may_renew_membership(person: Any, organization: Organization) -> bool:
+    """Its admins renew an organization's membership (staff correct terms instead)."""
+    return is_organization_admin(person, organization)
+
+
+def may_see_membership(person: Any, organization: Organization) -> bool:
+    """The organization's people and staff see its membership, its contributions and its dashboard."""
+    return bool(getattr(person, "is_staff", False)) or belongs_to_organization(person, organization.pk)
 
 
 def is_on_organization_domain(person: Any, organization: Organization) -> bool:
@@ -258,4 +454,6 @@ def personal_data(person: Any) -> dict[str, QuerySet]:
         "join_requests": JoinRequest.objects.filter(person=person),
         "join_requests_decided": JoinRequest.objects.filter(decided_by=person),
         "api_tokens": ApiToken.objects.filter(user=person),
+        "membership_terms_renewed": MembershipTerm.objects.filter(renewed_by=person),
+        "invoices_marked_paid": Invoice.objects.filter(marked_paid_by=person),
     }

@@ -30,6 +30,8 @@ urlpatterns = [
         views.join_request_decide,
         name="join_request_decide",
     ),
+    path("organizations/<slug:slug>/membership/", views.membership, name="membership"),
+    path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/resubmit/", views.application_resubmit, name="application_resubmit"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),

@@ -36,6 +36,7 @@ from .forms import (
     JoinRequestForm,
     OrganizationForm,
     ProfileForm,
+    RenewalForm,
     ResubmitForm,
     RoleForm,
 )
@@ -663,3 +664,59 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.api_token_revoke(actor=request.user, token=token)
     messages.success(request, f"The token “{token.name}” was revoked; it no longer works.")
     return redirect("members:api_tokens")
+
+
+# --- membership: standing, renewal, invoices ---------------------------------------------------------------------
+
+
+def _membership_organization(request: HttpRequest, slug: str) -> Organization:
+    """The organization, for its people and staff; a 404 for anyone else."""
+    organization = Organization.objects.filter(slug=slug).first()
+    if organization is None or not selectors.may_see_membership(request.user, organization):
+        raise Http404("No such organization.")
+    return organization
+
+
+@login_required
+def membership(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organization's membership: standing, terms and invoices; its admins renew here."""
+    organization = _membership_organization(request, slug)
+    may_renew = selectors.may_renew_membership(request.user, organization)
+    if request.method == "POST" and not may_renew:
+        services.membership_renew(actor=request.user, organization=organization, accept_charter=False)  # 403
+    current = selectors.organization_membership(organization)
+    tiers = list(selectors.membership_tiers())
+    form = RenewalForm(
+        request.POST or None, tiers=tiers, current=current.tier.code if current.tier else organization.tier
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            term = services.membership_renew(
+                actor=request.user,
+                organization=organization,
+                accept_charter=form.cleaned_data["accept_charter"],
+                tier=form.cleaned_data["tier"] or None,
+            )
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"The membership is renewed until {term.ends_at:%d %B %Y}.")
+            return redirect("members:membership", slug=organization.slug)
+    return render(
+        request,
+        "members/membership.html",
+        {
+            "organization": organization,
+            "membership": current,
+            "terms": selectors.organization_terms(organization),
+            "may_renew": may_renew,
+            "form": form,
+        },
+    )
+
+
+@login_required
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable invoice, for the organization's admins and staff."""
+    invoice = get_object_or_404(selectors.invoices_visible_to(request.user), pk=pk)
+    return render(request, "members/invoice_detail.html", {"invoice": invoice})

@@ -6,7 +6,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from members.models import Affiliation, Organization, User
-from members.selectors import is_alliance_member, is_member_expression
+from members.selectors import PROPOSE_PROJECTS, is_alliance_member, is_member_expression
 
 from .models import CatalogEntry, FocusArea, Participation, Project, ProjectUpdate, ProposalReview
 
@@ -227,8 +227,9 @@ def leaves_project_without_lead(participation: Participation, *, lead_count: int
 
 
 def may_propose_project(person: Any) -> bool:
-    """People of an active member organization start proposals (and submit them)."""
-    return is_alliance_member(person)
+    """People of a member organization in good standing whose tier brings proposing start proposals (and submit
+    them); a lapsed organization's people cannot until it renews."""
+    return is_alliance_member(person, benefit=PROPOSE_PROJECTS)
 
 
 def may_edit_project(person: Any, project: Project) -> bool:

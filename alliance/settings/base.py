@@ -110,9 +110,10 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 AUTH_USER_MODEL = "members.User"
+# Both load the signed-in person with their grace banner in the same query (members.auth_backends).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "members.auth_backends.ModelBackend",
+    "members.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -200,6 +201,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-weekly-digests": {"task": "alliance.tasks.weekly_digests", "schedule": timedelta(hours=1)},
     "catalog-expire": {"task": "projects.tasks.catalog_expire", "schedule": timedelta(hours=6)},
     "event-reminders": {"task": "events.tasks.event_reminders", "schedule": timedelta(minutes=10)},
+    # Renewal reminders (60, 30 and 7 days before a term ends, and when grace starts) and lapses told to staff.
+    "membership-reminders": {"task": "members.tasks.membership_reminders", "schedule": timedelta(hours=1)},
     "webhooks-sweep": {"task": "alliance.webhooks.tasks.webhooks_sweep", "schedule": timedelta(minutes=1)},
     # Opens ballots at their time, sends the one reminder a day before closing, closes and counts at closes_at.
     "governance-ballots-advance": {
@@ -319,6 +322,13 @@ INVITATION_VALIDITY = timedelta(days=env.int("INVITATION_VALIDITY_DAYS", default
 CATALOG_VALIDATION_PERIOD = timedelta(days=env.int("CATALOG_VALIDATION_DAYS", default=365))
 EVENT_REMINDER_BEFORE = timedelta(hours=env.int("EVENT_REMINDER_HOURS", default=24))
 CATALOG_EXPIRY_WARNING = timedelta(days=env.int("CATALOG_EXPIRY_WARNING_DAYS", default=30))
+# Membership terms: renewal opens this many days before a term ends; benefits last this many days after it.
+MEMBERSHIP_RENEWAL_WINDOW_DAYS = env.int("MEMBERSHIP_RENEWAL_WINDOW_DAYS", default=60)
+MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=30)
+# The organization's admins hear this many days before the end (and when grace starts), once per term each.
+MEMBERSHIP_REMINDER_DAYS = (60, 30, 7)
+# The charter version an organization accepts when it applies or renews (recorded on the term).
+ALLIANCE_CHARTER_VERSION = env.str("ALLIANCE_CHARTER_VERSION", default="2024-1")
 LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=1024 * 1024)
 # Width × height an uploaded logo may have (checked from its header, before decoding); it is then re-encoded.
 LOGO_MAX_PIXELS = env.int("LOGO_MAX_PIXELS", default=4_000_000)

@@ -15,8 +15,11 @@ from members.models import (
     Affiliation,
     ApiToken,
     Invitation,
+    Invoice,
     JoinRequest,
     MembershipApplication,
+    MembershipTerm,
+    MembershipTier,
     Organization,
     OrganizationDomain,
     User,
@@ -309,3 +312,90 @@ class ReasonSerializer(serializers.Serializer):
 class ResubmitSerializer(serializers.Serializer):
     statement = serializers.CharField(required=False)
     tier = serializers.ChoiceField(choices=Organization.Tier.choices, required=False, error_messages=TIER_ERRORS)
+
+
+# --- membership: tiers, the organization's standing, renewals, invoices -----------------------------------------
+
+
+class TierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MembershipTier
+        fields = [
+            "code",
+            "name",
+            "description",
+            "annual_fee",
+            "currency",
+            "term_months",
+            "members_only_events",
+            "propose_projects",
+            "committee_seat",
+        ]
+        read_only_fields = fields
+
+
+class MembershipSerializer(serializers.Serializer):
+    """An organization's membership now: its latest term and the standing that follows from the clock."""
+
+    organization = serializers.CharField(source="organization.slug", read_only=True)
+    tier = serializers.CharField(source="tier.code", read_only=True, allow_null=True, default=None)
+    standing = serializers.CharField(
+        read_only=True,
+        help_text="current, renewal_due, grace or lapsed for an active member; otherwise its status "
+        "(applicant, suspended, lapsed, withdrawn).",
+    )
+    term_start = serializers.DateTimeField(read_only=True, allow_null=True)
+    term_end = serializers.DateTimeField(read_only=True, allow_null=True)
+    grace_until = serializers.DateTimeField(read_only=True, allow_null=True)
+    renewal_opens = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class MembershipUpdateSerializer(serializers.Serializer):
+    """Staff correct the latest term: its end, its tier, or both."""
+
+    term_end = serializers.DateTimeField(required=False)
+    tier = serializers.CharField(required=False, max_length=40, help_text="The code of a tier (see /tiers/).")
+
+
+class MembershipRenewSerializer(serializers.Serializer):
+    accept_charter = serializers.BooleanField(
+        required=False, default=False, help_text="Must be true: the charter's current version is accepted."
+    )
+    tier = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=40, help_text="A tier's code, to change tier."
+    )
+
+
+class TermSerializer(serializers.ModelSerializer):
+    tier = serializers.CharField(source="tier.code", read_only=True)
+
+    class Meta:
+        model = MembershipTerm
+        fields = ["tier", "starts_at", "ends_at", "charter_version"]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    organization = serializers.CharField(source="organization.slug", read_only=True)
+    term_start = serializers.DateTimeField(source="term.starts_at", read_only=True)
+    term_end = serializers.DateTimeField(source="term.ends_at", read_only=True)
+    is_paid = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "organization",
+            "tier_name",
+            "amount",
+            "currency",
+            "billed_to",
+            "billing_address",
+            "term_start",
+            "term_end",
+            "issued_at",
+            "paid_at",
+            "is_paid",
+        ]
+        read_only_fields = fields

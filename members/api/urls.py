@@ -10,6 +10,12 @@ ORGANIZATION = r"organizations/(?P<organization_slug>[-a-zA-Z0-9_]+)"
 extra_urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="auth-token"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("organizations/<slug:slug>/membership/", views.MembershipView.as_view(), name="organization-membership"),
+    path(
+        "organizations/<slug:slug>/membership/renew/",
+        views.MembershipRenewView.as_view(),
+        name="organization-membership-renew",
+    ),
 ]
 
 
@@ -21,3 +27,5 @@ def register(router: DefaultRouter) -> None:
     router.register(f"{ORGANIZATION}/domains", views.DomainViewSet, basename="organization-domain")
     router.register(f"{ORGANIZATION}/join-requests", views.JoinRequestViewSet, basename="organization-join-request")
     router.register("applications", views.ApplicationViewSet, basename="application")
+    router.register("tiers", views.TierViewSet, basename="tier")
+    router.register("invoices", views.InvoiceViewSet, basename="invoice")

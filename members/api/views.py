@@ -37,8 +37,10 @@ from members.models import (
     Affiliation,
     ApiToken,
     Invitation,
+    Invoice,
     JoinRequest,
     MembershipApplication,
+    MembershipTier,
     Organization,
     OrganizationDomain,
 )
@@ -513,3 +515,123 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         application = services.application_withdraw(actor=request.user, application=self.get_object())
         return Response(self.get_serializer(application).data)
+
+
+# --- membership: tiers, an organization's membership and renewal, invoices -------------------------------------
+
+
+@extend_schema(tags=["membership"])
+@extend_schema_view(
+    list=extend_schema(summary="The membership tiers, their fees, term lengths and benefits (public)"),
+    retrieve=extend_schema(summary="A membership tier, by its code"),
+)
+class TierViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = api.TierSerializer
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "code"
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[MembershipTier]:
+        return selectors.membership_tiers()
+
+
+def _organization_membership_of(request: Request, slug: str) -> Organization:
+    """The organization, when the caller is one of its people or staff; a 404 for anyone else (who may not
+    even learn whether it exists)."""
+    organization = Organization.objects.filter(slug=slug).first()
+    if organization is None or not selectors.may_see_membership(request.user, organization):
+        raise exceptions.NotFound("No organization with this slug.")
+    return organization
+
+
+MEMBERSHIP_SLUG = OpenApiParameter(
+    "slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The organization's slug."
+)
+
+
+class MembershipView(APIView):
+    """``/organizations/{slug}/membership/``: its people and staff read it; staff correct the latest term."""
+
+    permission_classes = [permissions.AllowAny]  # the organization's people and staff; others 404 (below)
+
+    @extend_schema(
+        tags=["membership"],
+        summary="The organization's membership: tier, standing (from the clock), term dates",
+        parameters=[MEMBERSHIP_SLUG],
+        responses={200: api.MembershipSerializer, 404: ERROR},
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        organization = _organization_membership_of(request, slug)
+        return Response(api.MembershipSerializer(selectors.organization_membership(organization)).data)
+
+    @extend_schema(
+        tags=["membership"],
+        summary="Correct the latest term's end or tier (staff)",
+        parameters=[MEMBERSHIP_SLUG],
+        request=api.MembershipUpdateSerializer,
+        responses={200: api.MembershipSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    def patch(self, request: Request, slug: str) -> Response:
+        organization = _organization_membership_of(request, slug)
+        if not request.user.is_staff:
+            raise exceptions.PermissionDenied("Only alliance staff can correct a membership term.")
+        data = validated_input(api.MembershipUpdateSerializer, request)
+        membership = selectors.organization_membership(organization)
+        if membership.term is None:
+            raise DomainError("This organization has no membership term to correct.")
+        services.membership_term_correct(
+            actor=request.user, term=membership.term, ends_at=data.get("term_end"), tier=data.get("tier")
+        )
+        return Response(api.MembershipSerializer(selectors.organization_membership(organization)).data)
+
+
+class MembershipRenewView(APIView):
+    """``/organizations/{slug}/membership/renew/``: its admins renew while renewal is due, in grace or lapsed."""
+
+    permission_classes = [permissions.AllowAny]  # the organization's people and staff; others 404 (below)
+
+    @extend_schema(
+        tags=["membership"],
+        summary="Renew the membership (its admins), accepting the charter, optionally changing tier",
+        parameters=[MEMBERSHIP_SLUG],
+        request=api.MembershipRenewSerializer,
+        responses={201: api.MembershipSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        organization = _organization_membership_of(request, slug)
+        if not selectors.may_renew_membership(request.user, organization):
+            raise exceptions.PermissionDenied(f"Only an admin of {organization} can renew its membership.")
+        data = validated_input(api.MembershipRenewSerializer, request)
+        services.membership_renew(
+            actor=request.user, organization=organization, accept_charter=data["accept_charter"], tier=data["tier"]
+        )
+        membership = selectors.organization_membership(organization)
+        return Response(api.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["membership"])
+@extend_schema_view(
+    list=extend_schema(summary="Invoices you can see: your organizations' (admins) or all (staff)"),
+    retrieve=extend_schema(summary="An invoice"),
+)
+class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    filter_backends = ORDERING_ONLY
+    serializer_class = api.InvoiceSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    ordering_fields = ["issued_at", "number"]
+
+    def get_queryset(self) -> QuerySet[Invoice]:
+        if getattr(self, "swagger_fake_view", False):
+            return Invoice.objects.none()
+        return selectors.invoices_visible_to(self.request.user)
+
+    @extend_schema(
+        summary="Mark the invoice paid (staff)",
+        request=None,
+        responses={200: api.InvoiceSerializer, 400: ERROR, 403: ERROR},
+    )
+    @action(detail=True, methods=["post"], url_path="mark-paid")
+    def mark_paid(self, request: Request, pk: str | None = None) -> Response:
+        invoice = services.invoice_mark_paid(actor=request.user, invoice=self.get_object())
+        return Response(self.get_serializer(invoice).data)

@@ -42,6 +42,19 @@ from .invitations import (
     invitation_resend,
     invitation_revoke,
 )
+from .membership import (
+    CHARTER_NOT_ACCEPTED_FOR_RENEWAL,
+    TIER_EDITABLE_FIELDS,
+    invoice_mark_paid,
+    membership_reminders_send,
+    membership_renew,
+    membership_term_correct,
+    membership_term_start,
+    require_tier,
+    term_end_for,
+    tier_create,
+    tier_update,
+)
 from .organizations import (
     ORGANIZATION_EDITABLE_FIELDS,
     organization_change_status,
@@ -63,11 +76,13 @@ from .tokens import (
 
 __all__ = [
     "CHARTER_NOT_ACCEPTED",
+    "CHARTER_NOT_ACCEPTED_FOR_RENEWAL",
     "INVALID_CREDENTIALS",
     "LAST_ADMIN",
     "MFA_REQUIRED",
     "ORGANIZATION_EDITABLE_FIELDS",
     "ROLE_UNKNOWN",
+    "TIER_EDITABLE_FIELDS",
     "affiliation_change_role",
     "affiliation_remove",
     "affiliation_update_profile",
@@ -89,10 +104,15 @@ __all__ = [
     "invitation_for_token",
     "invitation_resend",
     "invitation_revoke",
+    "invoice_mark_paid",
     "join_request_approve",
     "join_request_create",
     "join_request_decline",
     "lock_and_count_admins",
+    "membership_reminders_send",
+    "membership_renew",
+    "membership_term_correct",
+    "membership_term_start",
     "mfa_authenticator_added",
     "organization_change_status",
     "organization_register",
@@ -102,4 +122,8 @@ __all__ = [
     "require_charter_accepted",
     "require_organization_admin",
     "require_organization_manager",
+    "require_tier",
+    "term_end_for",
+    "tier_create",
+    "tier_update",
 ]

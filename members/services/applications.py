@@ -19,6 +19,7 @@ from alliance.notifications import notify, staff_recipients
 from ..models import MembershipApplication, Organization, User
 from ..selectors import is_application_decider, organization_admins
 from ._common import locked_organization
+from .membership import membership_term_start, require_tier
 from .organizations import require_organization_admin
 
 CHARTER_NOT_ACCEPTED = "The alliance charter must be accepted to apply."
@@ -43,6 +44,7 @@ def application_submit(
     """An admin applies for membership at a tier, accepting the charter; staff are told."""
     require_organization_admin(actor, organization)
     require_charter_accepted(charter_accepted)
+    require_tier(tier)
     application = MembershipApplication(
         organization=organization,
         submitted_by=actor,
@@ -193,6 +195,9 @@ def application_approve(*, actor: User, application: MembershipApplication) -> M
             target=organization,
             changes={"status": (before[0], organization.status), "tier": (before[1], organization.tier)},
         )
+        # Approval starts a term, unless one is still running (a reinstated member keeps its dates).
+        if not organization.terms.filter(ends_at__gt=timezone.now()).exists():
+            membership_term_start(actor=actor, organization=organization, tier=require_tier(application.tier))
     application.organization = organization
     return application
 
@@ -210,6 +215,7 @@ def application_resubmit(
             changes["statement"] = (application.statement, statement.strip())
             application.statement = statement.strip()
         if tier is not None and tier != application.tier:
+            require_tier(tier)
             changes["tier"] = (application.tier, tier)
             application.tier = tier
         application.status = MembershipApplication.Status.RESUBMITTED

@@ -1,8 +1,20 @@
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from members.models import Affiliation, MembershipApplication, Organization, User
+from members.models import Affiliation, MembershipApplication, MembershipTerm, MembershipTier, Organization, User
+
+TIER_NAMES = dict(Organization.Tier.choices)
+
+
+def tier_for(code: str) -> MembershipTier:
+    """The tier with this code: seeded by the migration, made again after a test that flushed the tables."""
+    tier, _ = MembershipTier.objects.get_or_create(
+        code=code, defaults={"name": TIER_NAMES.get(code, code.capitalize()), "term_months": 12}
+    )
+    return tier
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -30,6 +42,7 @@ class StaffFactory(UserFactory):
 class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organization
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Organization {n}")
     slug = factory.Sequence(lambda n: f"organization-{n}")
@@ -40,6 +53,16 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     status = Organization.Status.ACTIVE
     tier = Organization.Tier.GENERAL
     member_since = factory.LazyFunction(timezone.localdate)
+
+    @factory.post_generation
+    def term(obj, create, extracted, **kwargs):
+        """An active member has a term, as approval gives it: a year from now unless ``term__starts_at`` /
+        ``term__ends_at`` say otherwise (``term=False``: none)."""
+        if not create or extracted is False or obj.status != Organization.Status.ACTIVE or not obj.tier:
+            return
+        starts_at = kwargs.get("starts_at") or timezone.now()
+        ends_at = kwargs.get("ends_at") or starts_at + datetime.timedelta(days=365)
+        MembershipTerm.objects.create(organization=obj, tier=tier_for(obj.tier), starts_at=starts_at, ends_at=ends_at)
 
 
 class ApplicantOrganizationFactory(OrganizationFactory):

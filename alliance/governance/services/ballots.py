@@ -17,7 +17,8 @@ from django.utils import timezone
 from alliance.audit import audit_record
 from alliance.errors import DomainError, validate_model
 from alliance.sweeps import claim_each
-from members.models import Organization, User
+from members.models import User
+from members.selectors import COMMITTEE_SEAT, organizations_in_good_standing
 
 from ..models import Ballot, BallotVoter, Committee, CommitteeMember, Vote
 from ..selectors import ballot_places_without_vote, committee_people, committee_voting_seats
@@ -153,7 +154,8 @@ def _electorate(ballot: Ballot) -> tuple[list[BallotVoter], int]:
     committee = ballot.committee
     seats = committee_voting_seats(committee).filter(person__is_active=True)
     if committee.has_organization_seats:
-        seats = seats.filter(organization__status=Organization.Status.ACTIVE)
+        # A lapsed organization (or one whose tier brings no seat) has no vote until it renews.
+        seats = seats.filter(organization__in=organizations_in_good_standing(benefit=COMMITTEE_SEAT).values("pk"))
     places = [
         BallotVoter(ballot=ballot, person=seat.person, organization=seat.organization, role=seat.role) for seat in seats
     ]

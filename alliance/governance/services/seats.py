@@ -16,7 +16,7 @@ from django.db import transaction
 from alliance.audit import audit_record
 from alliance.errors import DomainError, validate_model
 from members.models import Organization, User
-from members.selectors import belongs_to_organization
+from members.selectors import COMMITTEE_SEAT, belongs_to_organization, is_in_good_standing
 
 from ..models import VOTING_ROLES, Committee, CommitteeMember
 from ..selectors import person_member_organizations
@@ -58,9 +58,11 @@ def _organization_for_seat(
         return candidates[0]
     if not belongs_to_organization(person, organization.pk):
         raise DomainError(f"{person.public_name} does not belong to {organization.name}.", field="organization")
-    if stands_for and organization.status != Organization.Status.ACTIVE:
+    if stands_for and not is_in_good_standing(organization, benefit=COMMITTEE_SEAT):
         raise DomainError(
-            f"{organization.name} is not an active member organization: it cannot hold a seat.", field="organization"
+            f"{organization.name} is not a member organization in good standing with a committee seat among its "
+            "benefits: it cannot hold a seat.",
+            field="organization",
         )
     return organization
 
