@@ -12,6 +12,8 @@ from members.api import urls as members_api
 from projects.api import urls as projects_api
 from projects.benchmarks.api import urls as benchmarks_api
 
+from . import api as portal_api
+
 router = DefaultRouter()
 members_api.register(router)
 notifications_api.register(router)
@@ -21,8 +23,15 @@ projects_api.register(router)
 benchmarks_api.register(router)
 governance_api.register(router)
 
+# What reads every app (the dashboards' figures) is served by the top floor itself.
+portal_urlpatterns = [
+    path("organizations/<slug:slug>/contributions/", portal_api.ContributionsView.as_view(), name="contributions"),
+    path("stats/", portal_api.StatsView.as_view(), name="stats"),
+]
+
 urlpatterns = [
     path("v1/", include(members_api.extra_urlpatterns)),
+    path("v1/", include(portal_urlpatterns)),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI with no inline script (the init script is served from the same address, ?script): the CSP allows it.

@@ -10,3 +10,25 @@ class AuditFilterForm(forms.Form):
     )
     target_type = forms.IntegerField(required=False, widget=forms.HiddenInput)
     target_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+
+class PeriodForm(forms.Form):
+    """The contribution dashboard's period: one of the organization's terms, or any range of dates.
+
+    Dates win over a term when given; with neither, the current term (else everything)."""
+
+    term = forms.TypedChoiceField(label="Term", required=False, coerce=int, empty_value=None)
+    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, terms=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["term"].choices = [("", "All time")] + [
+            (term.pk, f"{term.starts_at:%d %b %Y} – {term.ends_at:%d %b %Y} ({term.tier.name})") for term in terms
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The end comes before the start.")
+        return data

@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 
 from alliance import health
 
-from . import metrics, views
+from . import dashboard_views, metrics, views
 
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Alliance Portal administration"
@@ -22,6 +22,12 @@ urlpatterns = [
     # Uploads kept in the local folder (the embedded default); production serves them from object storage.
     re_path(r"^media/(?P<path>.+)$", views.media, name="media"),
     path("staff/audit/", views.audit_log, name="audit_log"),
+    path("staff/dashboard/", dashboard_views.staff_dashboard, name="staff_dashboard"),
+    path(
+        "organizations/<slug:slug>/dashboard/",
+        dashboard_views.organization_dashboard,
+        name="organization_dashboard",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("alliance.portal.api_urls")),
