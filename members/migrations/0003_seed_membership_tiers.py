@@ -5,9 +5,9 @@ on the day it became a member (``member_since``; its registration when that is u
 anniversary of that day still ahead, so no one lapses because this migration ran.
 """
 
+import calendar
 import datetime
 
-from dateutil.relativedelta import relativedelta
 from django.db import migrations
 from django.utils import timezone
 
@@ -18,6 +18,13 @@ TIERS = [
     ("associate", "Associate member", "0", 30),
     ("academic", "Academic member", "0", 40),
 ]
+
+
+def add_months(moment, months):
+    # A copy of members.services.membership.add_months: a migration keeps its own code.
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
 def seed(apps, schema_editor):
@@ -40,13 +47,13 @@ def seed(apps, schema_editor):
         else:
             starts_at = organization.created_at
         now, periods = timezone.now(), 1
-        while starts_at + relativedelta(months=tier.term_months * periods) <= now:
+        while add_months(starts_at, tier.term_months * periods) <= now:
             periods += 1
         MembershipTerm.objects.create(
             organization=organization,
             tier=tier,
             starts_at=starts_at,
-            ends_at=starts_at + relativedelta(months=tier.term_months * periods),
+            ends_at=add_months(starts_at, tier.term_months * periods),
         )
 
 

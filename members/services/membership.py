@@ -6,11 +6,12 @@ latest term's end and the clock wherever it is read. A renewal is decided on the
 two admins renewing at once add one term, not two.
 """
 
-from datetime import datetime
+import calendar
+from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -52,7 +53,15 @@ CHARTER_NOT_ACCEPTED_FOR_RENEWAL = "The alliance charter must be accepted to ren
 
 def term_end_for(starts_at: datetime, tier: MembershipTier) -> datetime:
     """A term at ``tier`` that starts at ``starts_at`` ends the tier's length in months later (same day and time)."""
-    return starts_at + relativedelta(months=tier.term_months)
+    return add_months(starts_at, tier.term_months)
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day and time ``months`` later (the month's last day when it has fewer: 31 January + 1 month is
+    28 or 29 February)."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
 def require_tier(code: str, *, field: str = "tier") -> MembershipTier:
@@ -278,18 +287,18 @@ def invoice_mark_paid(*, actor: User, invoice: Invoice) -> Invoice:
 Kind = MembershipReminder.Kind
 
 
-def _reminder_schedule() -> list[tuple[str, relativedelta]]:
+def _reminder_schedule() -> list[tuple[str, timedelta]]:
     """Each reminder and how long before the term's end it is due (negative: after), soonest first: the
     ``MEMBERSHIP_REMINDER_DAYS`` before the end, the start of grace, and the lapse staff hear of."""
     before_end = [
-        (getattr(Kind, f"DAYS_{days}"), relativedelta(days=days))
+        (getattr(Kind, f"DAYS_{days}"), timedelta(days=days))
         for days in sorted(settings.MEMBERSHIP_REMINDER_DAYS, reverse=True)
         if hasattr(Kind, f"DAYS_{days}")
     ]
-    return [*before_end, (Kind.GRACE, relativedelta()), (Kind.LAPSED, -relativedelta(days=grace_period().days))]
+    return [*before_end, (Kind.GRACE, timedelta()), (Kind.LAPSED, -grace_period())]
 
 
-def _remind(term: MembershipTerm, kind: str, now: datetime) -> bool:
+def _remind(term: MembershipTerm, *, kind: str, now: datetime) -> bool:
     """Record the reminder and notify, in the claim's transaction: both commit, or neither does."""
     MembershipReminder.objects.create(term=term, kind=kind, sent_at=now)
     organization = term.organization
@@ -350,5 +359,5 @@ def membership_reminders_send(*, now: datetime | None = None) -> int:
         due = latest_terms.filter(ends_at__lte=now + before_end).exclude(Exists(already))
         if index + 1 < len(schedule):
             due = due.filter(ends_at__gt=now + schedule[index + 1][1])
-        sent += claim_each(due.select_related("organization", "tier"), lambda term, kind=kind: _remind(term, kind, now))
+        sent += claim_each(due.select_related("organization", "tier"), partial(_remind, kind=kind, now=now))
     return sent
