@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import services
-from .models import Affiliation, MembershipApplication, Organization, User
+from .models import Affiliation, Invoice, MembershipApplication, MembershipTerm, MembershipTier, Organization, User
 
 DEMO_PASSWORD = "alliance-demo"
 STAFF_EMAIL = "staff@alliance.example"
@@ -306,6 +306,14 @@ class _MembersDemo:
         """History no service writes: when the organization joined and when it applied."""
         decided = timezone.make_aware(datetime.combine(member_since, time(10)))
         Organization.objects.filter(pk=organization.pk).update(member_since=member_since)
+        # Its first term began then, and runs to the next anniversary ahead (as the migration did for members).
+        term = MembershipTerm.objects.select_related("tier").get(organization=organization)
+        periods = 1
+        while services.add_months(decided, term.tier.term_months * periods) <= timezone.now():
+            periods += 1
+        MembershipTerm.objects.filter(pk=term.pk).update(
+            starts_at=decided, ends_at=services.add_months(decided, term.tier.term_months * periods)
+        )
         MembershipApplication.objects.filter(pk=application.pk).update(
             submitted_at=decided - timedelta(days=21), decided_at=decided
         )
@@ -336,3 +344,45 @@ class _MembersDemo:
         services.join_request_create(
             actor=newcomer, organization=organization, message="I joined the research team last week."
         )
+
+
+# --- membership standings (loaded last: the other apps' demos act while everyone is in good standing) -----------
+
+TIER_FEES = {"founding": "10000.00", "general": "5000.00", "associate": "1500.00", "academic": "0.00"}
+
+
+def load_membership_demo(*, log: Callable[[str], object] = print) -> None:
+    """Fees on the tiers, and terms in every standing, set as staff would (``membership_term_correct``, audited):
+    Aurora Labs in grace (its admin sees the banner and may renew), Civic Data Agency with its renewal due,
+    Sakura Robotics lapsed, and Helix Health renewed early at a tier with a fee (an open invoice)."""
+    staff = User.objects.get(email=STAFF_EMAIL)
+    for code, fee in TIER_FEES.items():
+        tier = MembershipTier.objects.filter(code=code).first()
+        if tier is not None:
+            services.tier_update(actor=staff, tier=tier, annual_fee=fee)
+    if Invoice.objects.filter(organization__slug="helix-health").exists():
+        log("  membership standings: already there")
+        return
+    now = timezone.now()
+    ends = {
+        "aurora-labs": now - timedelta(days=12),  # grace
+        "civic-data-agency": now + timedelta(days=40),  # renewal due
+        "sakura-robotics": now - timedelta(days=45),  # lapsed
+        "helix-health": now + timedelta(days=20),  # renewal due, then renewed below
+    }
+    for slug, ends_at in ends.items():
+        term = MembershipTerm.objects.filter(organization__slug=slug).order_by("-ends_at").first()
+        if term is None:
+            continue
+        services.membership_term_correct(
+            actor=staff,
+            term=term,
+            starts_at=services.add_months(ends_at, -12),
+            ends_at=ends_at,
+            note="Demo: the term as it would stand today.",
+        )
+    helix = Organization.objects.filter(slug="helix-health").first()
+    if helix is not None:
+        admin = User.objects.filter(affiliations__organization=helix, affiliations__role=Affiliation.Role.ADMIN).first()
+        services.membership_renew(actor=admin, organization=helix, accept_charter=True)
+    log("  membership standings: grace, renewal due, lapsed and an invoice")

@@ -45,6 +45,7 @@ from .invitations import (
 from .membership import (
     CHARTER_NOT_ACCEPTED_FOR_RENEWAL,
     TIER_EDITABLE_FIELDS,
+    add_months,
     invoice_mark_paid,
     membership_reminders_send,
     membership_renew,
@@ -83,6 +84,7 @@ __all__ = [
     "ORGANIZATION_EDITABLE_FIELDS",
     "ROLE_UNKNOWN",
     "TIER_EDITABLE_FIELDS",
+    "add_months",
     "affiliation_change_role",
     "affiliation_remove",
     "affiliation_update_profile",

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from alliance.governance.demo import load_governance_demo
 from events.demo import load_events_demo
-from members.demo import ADMIN_EMAIL, DEMO_PASSWORD, STAFF_EMAIL, load_members_demo
+from members.demo import ADMIN_EMAIL, DEMO_PASSWORD, STAFF_EMAIL, load_members_demo, load_membership_demo
 from projects.benchmarks.demo import load_benchmarks_demo
 from projects.demo import load_projects_demo
 
@@ -55,6 +55,8 @@ class Command(BaseCommand):
         load_governance_demo(log=self.stdout.write)
         self.stdout.write("Benchmarks:")
         load_benchmarks_demo(log=self.stdout.write)
+        self.stdout.write("Membership:")
+        load_membership_demo(log=self.stdout.write)
         if generated:
             said = f"password, shown only now: {password}"
         elif password == DEMO_PASSWORD:
