@@ -43,8 +43,10 @@ ACCOUNT_PAGES = [
     "/my-ballots/",
     "/organizations/",
     "/webhooks/",
+    "/organizations/aurora-labs/membership/",
+    "/organizations/aurora-labs/dashboard/",
 ]
-STAFF_PAGES = ["/staff/applications/", "/staff/proposals/", "/staff/audit/"]
+STAFF_PAGES = ["/staff/applications/", "/staff/proposals/", "/staff/audit/", "/staff/dashboard/"]
 # The types of <script> a browser runs (and the policy governs); allauth's email page holds an application/json block.
 SCRIPT_TYPES = {"text/javascript", "application/javascript", "module"}
 
