@@ -10,6 +10,7 @@ from django_countries import countries
 from alliance import text
 from alliance.errors import DomainError
 
+from . import selectors
 from .models import Affiliation, Organization
 
 
@@ -74,9 +75,17 @@ class OrganizationForm(forms.ModelForm):
         self.fields["logo"].help_text = f"PNG, JPEG, WebP or GIF, at most {largest}. SVG is not accepted."
 
 
+def _tier_choices() -> list[tuple[str, str]]:
+    """The tiers staff manage, with their fee: what an application may choose."""
+    return [
+        (tier.code, f"{tier.name} ({tier.annual_fee} {tier.currency} a year)" if tier.annual_fee else tier.name)
+        for tier in selectors.membership_tiers()
+    ]
+
+
 class ApplicationForm(forms.Form):
     tier = forms.ChoiceField(
-        choices=Organization.Tier.choices,
+        choices=_tier_choices,
         help_text="Founding and general members are companies and other bodies with full rights; associate and "
         "academic tiers are for smaller organizations and research institutions.",
     )
@@ -95,7 +104,7 @@ class ApplicationForm(forms.Form):
 
 
 class ResubmitForm(forms.Form):
-    tier = forms.ChoiceField(choices=Organization.Tier.choices)
+    tier = forms.ChoiceField(choices=_tier_choices)
     statement = forms.CharField(label="Statement of intent", widget=forms.Textarea(attrs={"rows": 8}))
 
 

@@ -13,6 +13,7 @@ from alliance.governance.selectors import ballots_awaiting_vote
 from alliance.models import AuditEntry, Notification
 from alliance.pages import query_string_without_page, staff_required
 from members.models import Organization
+from members.selectors import organizations_in_good_standing
 
 from .forms import AuditFilterForm
 
@@ -20,7 +21,7 @@ from .forms import AuditFilterForm
 def home(request: HttpRequest) -> HttpResponse:
     """What the alliance is, how many members it has of each kind, and the way in; for a signed-in person, the open
     ballots waiting for their vote ("my open ballots", one query)."""
-    active = Organization.objects.filter(status=Organization.Status.ACTIVE)
+    active = organizations_in_good_standing()  # a lapsed member is not counted (it left the directory too)
     totals = dict(active.order_by().values_list("kind").annotate(total=Count("pk")))
     kinds = [(value, label, totals[value]) for value, label in Organization.Kind.choices if totals.get(value)]
     newest = list(active.order_by("-member_since", "name")[:6])
