@@ -293,7 +293,7 @@ class ApplicationTargetSerializer(serializers.Serializer):
 
 
 class ApplicationCreateSerializer(ApplicationTargetSerializer):
-    tier = serializers.ChoiceField(choices=Organization.Tier.choices, error_messages=TIER_ERRORS)
+    tier = serializers.CharField(max_length=40, help_text="The code of a membership tier (see /tiers/).")
     statement = serializers.CharField()
     charter_accepted = serializers.BooleanField(
         required=False, default=False, help_text="Must be true: the alliance charter is accepted."
@@ -311,7 +311,9 @@ class ReasonSerializer(serializers.Serializer):
 
 class ResubmitSerializer(serializers.Serializer):
     statement = serializers.CharField(required=False)
-    tier = serializers.ChoiceField(choices=Organization.Tier.choices, required=False, error_messages=TIER_ERRORS)
+    tier = serializers.CharField(
+        required=False, max_length=40, help_text="The code of a membership tier (see /tiers/)."
+    )
 
 
 # --- membership: tiers, the organization's standing, renewals, invoices -----------------------------------------

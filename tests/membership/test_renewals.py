@@ -274,3 +274,34 @@ def test_approval_starts_the_first_term(clock, django_capture_on_commit_callback
     term = MembershipTerm.objects.get(organization=application.organization)
     assert (term.tier.code, term.starts_at, term.ends_at) == ("associate", approved_at, approved_at.replace(year=2028))
     assert now() == approved_at
+
+
+def test_a_tier_staff_add_can_be_applied_for_and_sets_the_term_length(clock, staff):
+    from tests.members.factories import AdminAffiliationFactory, ApplicantOrganizationFactory
+
+    approved_at = clock(TERM_END)
+    services.tier_create(actor=staff, code="supporting", name="Supporting member", term_months=6, annual_fee="100")
+    organization = ApplicantOrganizationFactory()
+    admin = AdminAffiliationFactory(organization=organization).person
+
+    answer = client_as(admin).post(
+        "/api/v1/applications/",
+        {"organization": organization.slug, "tier": "supporting", "statement": "We join.", "charter_accepted": True},
+        format="json",
+    )
+    assert answer.status_code == 201, answer.content
+    application = organization.applications.get()
+    services.application_approve(actor=staff, application=application)
+
+    term = MembershipTerm.objects.get(organization=organization)
+    assert (term.tier.code, term.ends_at) == ("supporting", approved_at.replace(month=12, day=30))
+    assert (
+        client_as(admin)
+        .post(
+            "/api/v1/applications/",
+            {"organization": organization.slug, "tier": "platinum", "statement": "Again.", "charter_accepted": True},
+            format="json",
+        )
+        .status_code
+        == 400
+    )
