@@ -15,7 +15,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
 from events.models import Event, Registration
-from members.models import Affiliation, ApiToken, Organization, User
+from members.models import Affiliation, ApiToken, MembershipTerm, MembershipTier, Organization, User
 from members.services import api_token_create
 from projects.models import FocusArea, Project
 
@@ -55,9 +55,9 @@ def staff() -> User:
 
 
 def organizations(total: int) -> None:
-    """Active member organizations, up to ``total``."""
+    """Active member organizations, up to ``total``, each with a term running for a year (members in good standing)."""
     have = Organization.objects.count()
-    Organization.objects.bulk_create(
+    created = Organization.objects.bulk_create(
         Organization(
             name=f"Organization {number:04d}",
             slug=f"organization-{number:04d}",
@@ -70,6 +70,12 @@ def organizations(total: int) -> None:
             member_since=timezone.localdate() - timedelta(days=number),
         )
         for number in range(have, total)
+    )
+    tier = MembershipTier.objects.get(code=Organization.Tier.GENERAL)
+    now = timezone.now()
+    MembershipTerm.objects.bulk_create(
+        MembershipTerm(organization=organization, tier=tier, starts_at=now, ends_at=now + timedelta(days=365))
+        for organization in created
     )
 
 
