@@ -682,8 +682,8 @@ def membership(request: HttpRequest, slug: str) -> HttpResponse:
     """The organization's membership: standing, terms and invoices; its admins renew here."""
     organization = _membership_organization(request, slug)
     may_renew = selectors.may_renew_membership(request.user, organization)
-    if request.method == "POST" and not may_renew:
-        services.membership_renew(actor=request.user, organization=organization, accept_charter=False)  # 403
+    if request.method == "POST":
+        services.require_membership_renewer(request.user, organization)  # before the form is read
     current = selectors.organization_membership(organization)
     tiers = list(selectors.membership_tiers())
     form = RenewalForm(

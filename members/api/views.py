@@ -31,7 +31,7 @@ from alliance.api.filters import query_values
 from alliance.api.inputs import ERROR, validated_input
 from alliance.api.parsers import FormParser, JSONParser, MultiPartParser
 from alliance.api.scoped import ParentScopedMixin
-from alliance.errors import DomainError
+from alliance.errors import DomainError, require_staff
 from members import selectors, services
 from members.models import (
     Affiliation,
@@ -574,8 +574,7 @@ class MembershipView(APIView):
     )
     def patch(self, request: Request, slug: str) -> Response:
         organization = _organization_membership_of(request, slug)
-        if not request.user.is_staff:
-            raise exceptions.PermissionDenied("Only alliance staff can correct a membership term.")
+        require_staff(request.user)  # permission before input
         data = validated_input(api.MembershipUpdateSerializer, request)
         membership = selectors.organization_membership(organization)
         if membership.term is None:
@@ -600,8 +599,7 @@ class MembershipRenewView(APIView):
     )
     def post(self, request: Request, slug: str) -> Response:
         organization = _organization_membership_of(request, slug)
-        if not selectors.may_renew_membership(request.user, organization):
-            raise exceptions.PermissionDenied(f"Only an admin of {organization} can renew its membership.")
+        services.require_membership_renewer(request.user, organization)  # permission before input
         data = validated_input(api.MembershipRenewSerializer, request)
         services.membership_renew(
             actor=request.user, organization=organization, accept_charter=data["accept_charter"], tier=data["tier"]

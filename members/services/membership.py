@@ -64,6 +64,12 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
+def require_membership_renewer(actor: Any, organization: Organization) -> None:
+    """Its admins renew an organization's membership (staff correct terms instead): the one statement of who."""
+    if not may_renew_membership(actor, organization):
+        raise NotPermitted(f"Only an admin of {organization} can renew its membership.")
+
+
 def require_tier(code: str, *, field: str = "tier") -> MembershipTier:
     """The tier with this code, or a ``DomainError`` on ``field`` naming the tiers there are."""
     tier = MembershipTier.objects.filter(code=code).first() if code else None
@@ -170,8 +176,7 @@ def membership_renew(
     """An admin renews while renewal is due, in grace or lapsed, accepting the charter's current version, and may
     change tier. The new term runs on from the old end, or from now when the membership had lapsed (its benefits
     come back at once). A tier with a fee issues an invoice; payment is bookkeeping, not a gate."""
-    if not may_renew_membership(actor, organization):
-        raise NotPermitted(f"Only an admin of {organization} can renew its membership.")
+    require_membership_renewer(actor, organization)
     if not accept_charter:
         raise DomainError(CHARTER_NOT_ACCEPTED_FOR_RENEWAL, field="accept_charter")
     chosen = tier if isinstance(tier, MembershipTier) else (require_tier(tier) if tier else None)

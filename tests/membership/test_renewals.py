@@ -305,3 +305,15 @@ def test_a_tier_staff_add_can_be_applied_for_and_sets_the_term_length(clock, sta
         .status_code
         == 400
     )
+
+
+def test_permission_comes_before_input(member, member_person, member_admin, clock):
+    clock(TERM_END + days(10))
+    renew = f"/api/v1/organizations/{member.slug}/membership/renew/"
+    membership = f"/api/v1/organizations/{member.slug}/membership/"
+    nonsense = {"accept_charter": "perhaps", "tier": 7, "term_end": "soon"}
+
+    assert client_as(member_person).post(renew, nonsense, format="json").status_code == 403
+    assert client_as(member_admin).patch(membership, nonsense, format="json").status_code == 403
+    assert client_as(member_admin).post(renew, nonsense, format="json").status_code == 400
+    assert member.terms.count() == 1
