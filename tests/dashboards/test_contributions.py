@@ -136,3 +136,23 @@ def test_the_page_filters_by_dates_and_refuses_outsiders(work, client):
 def _svgs(html: str) -> list[str]:
     """Each inline <svg> of the page, without its closing tag."""
     return ["<svg" + part.split("</svg>")[0] for part in html.split("<svg")[1:]]
+
+
+def test_the_page_filters_by_term(work, client):
+    # given Aurora Labs' current term (from the frozen T0) and an earlier one that ended before it
+    from members.models import MembershipTerm
+
+    aurora = work.organizations["a"]
+    current = aurora.terms.get()
+    earlier = MembershipTerm.objects.create(
+        organization=aurora, tier=current.tier, starts_at=T0 - timedelta(days=400), ends_at=T0 - timedelta(days=35)
+    )
+    client.force_login(work.people["a"])
+
+    # then the earlier term saw none of the work, the current one all of it, "all time" too
+    during_earlier = client.get("/organizations/aurora-labs/dashboard/", {"term": earlier.pk}).content.decode()
+    during_current = client.get("/organizations/aurora-labs/dashboard/", {"term": current.pk}).content.decode()
+    all_time = client.get("/organizations/aurora-labs/dashboard/", {"term": ""}).content.decode()
+    assert 'data-figure="benchmark_submissions">0<' in during_earlier
+    assert 'data-figure="benchmark_submissions">1<' in during_current
+    assert 'data-figure="events_registered">2<' in all_time
