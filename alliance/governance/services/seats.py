@@ -60,8 +60,8 @@ def _organization_for_seat(
         raise DomainError(f"{person.public_name} does not belong to {organization.name}.", field="organization")
     if stands_for and not is_in_good_standing(organization, benefit=COMMITTEE_SEAT):
         raise DomainError(
-            f"{organization.name} is not a member organization in good standing with a committee seat among its "
-            "benefits: it cannot hold a seat.",
+            f"{organization.name} is not an active member organization in good standing whose tier brings a "
+            "committee seat: it cannot hold a seat.",
             field="organization",
         )
     return organization
