@@ -3,6 +3,11 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+# Erased accounts and forgotten addresses get an address of the reserved .invalid domain (RFC 2606): it never
+# reaches anyone, and nothing personal is left in it.
+ERASED_ADDRESS_DOMAIN = "erased.invalid"
+FORGOTTEN_ADDRESS = f"forgotten@{ERASED_ADDRESS_DOMAIN}"
+
 
 class AuditEntry(models.Model):
     """One recorded state change: who did what to which object, and what it was before and after.
@@ -78,6 +83,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    forget_address_when_sent = models.BooleanField(
+        default=False,
+        help_text="Sent to an address being erased: the address is replaced once the message is sent or has failed.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -432,6 +432,18 @@ def _active_registration(person: Any, event: Event) -> Registration | None:
 # --- the personal-data contract (ARCHITECTURE.md) ------------------------------------------------------------
 
 
+def events_only_organized_by(person: Any, *, now: datetime | None = None) -> QuerySet[Event]:
+    """The events still to come (not ended, not cancelled) whose one organizer is this person: they cannot leave
+    them (nor erase their account) before adding another organizer."""
+    other_organizers = Event.organizers.through.objects.filter(event=OuterRef("pk")).exclude(user_id=person.pk)
+    return (
+        Event.objects.filter(organizers=person, ends_at__gt=now or timezone.now())
+        .exclude(status=Event.Status.CANCELLED)
+        .exclude(Exists(other_organizers))
+        .order_by("starts_at", "pk")
+    )
+
+
 def personal_data(person: Any) -> dict[str, QuerySet]:
     """What the events app holds about ``person``: each part a query of the rows."""
     return {

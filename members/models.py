@@ -34,6 +34,7 @@ class UserManager(BaseUserManager["User"]):
 
 
 NO_PUBLIC_NAME = "Name not given"
+FORMER_MEMBER = "Former member"
 
 
 def tier_label(code: str, annotated: str | None = None) -> str:
@@ -51,6 +52,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="Secretariat and committees: reviews and decides.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the account was erased: the row stays, with nothing personal left."
+    )
 
     objects = UserManager()
 
@@ -68,17 +72,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
-        return self.name or self.email
+        return self.get_full_name()
 
     def get_full_name(self) -> str:
+        if self.erased_at is not None:
+            return FORMER_MEMBER
         return self.name or self.email
 
     def get_short_name(self) -> str:
-        return self.name or self.email
+        return self.get_full_name()
 
     @property
     def public_name(self) -> str:
         """How others see the person: their name, never their address (signing up asks for no name)."""
+        if self.erased_at is not None:
+            return FORMER_MEMBER
         return self.name or NO_PUBLIC_NAME
 
 

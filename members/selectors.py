@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, JSONObject
@@ -456,4 +458,22 @@ def personal_data(person: Any) -> dict[str, QuerySet]:
         "api_tokens": ApiToken.objects.filter(user=person),
         "membership_terms_renewed": MembershipTerm.objects.filter(renewed_by=person),
         "invoices_marked_paid": Invoice.objects.filter(marked_paid_by=person),
+        "email_addresses": EmailAddress.objects.filter(user=person),
+        "two_factor_authenticators": Authenticator.objects.filter(user=person),
     }
+
+
+def organizations_only_administered_by(person: Any) -> QuerySet[Organization]:
+    """The organizations whose one admin is this person: they cannot leave (nor erase their account) before naming
+    another admin."""
+    admins = Affiliation.objects.filter(organization=OuterRef("pk"), role=Affiliation.Role.ADMIN)
+    return (
+        Organization.objects.filter(affiliations__person_id=person.pk, affiliations__role=Affiliation.Role.ADMIN)
+        .annotate(
+            admin_count=Coalesce(
+                Subquery(admins.order_by().values("organization").annotate(n=Count("pk")).values("n")), 0
+            )
+        )
+        .filter(admin_count=1)
+        .order_by("name")
+    )

@@ -295,6 +295,27 @@ def may_post_project_update(person: Any, project: Project) -> bool:
 # --- the personal-data contract (ARCHITECTURE.md) ------------------------------------------------------------
 
 
+def projects_only_led_by(person: Any) -> QuerySet[Project]:
+    """The live projects whose one active lead is this person: they cannot leave (nor erase their account) before
+    making someone else a lead."""
+    leads = Participation.objects.filter(
+        project=OuterRef("pk"), role=Participation.Role.LEAD, status=Participation.Status.ACTIVE
+    )
+    return (
+        Project.objects.filter(
+            state__in=Project.LIVE_STATES,
+            participations__person_id=person.pk,
+            participations__role=Participation.Role.LEAD,
+            participations__status=Participation.Status.ACTIVE,
+        )
+        .annotate(
+            lead_count=Coalesce(Subquery(leads.order_by().values("project").annotate(n=Count("pk")).values("n")), 0)
+        )
+        .filter(lead_count=1)
+        .order_by("title")
+    )
+
+
 def personal_data(person: Any) -> dict[str, QuerySet]:
     """What the projects app (with its catalog) holds about ``person``: each part a query of the rows."""
     return {

@@ -28,7 +28,7 @@ from ..audit import audit_record
 from ..errors import DomainError, require_staff
 from ..jobs import enqueue_once
 from ..locking import lock_row
-from ..models import Notification, NotificationFanOut, NotificationPreference
+from ..models import FORGOTTEN_ADDRESS, Notification, NotificationFanOut, NotificationPreference
 from ..sweeps import claim, claim_many
 from .context import context_thaw
 from .preferences import PREFERENCE_KINDS, people_without_email, unsubscribe_token
@@ -132,7 +132,13 @@ def _deliver_claimed(chunk: list[Notification]) -> int:
         Notification.objects.filter(pk__in=sent).update(
             status=Notification.Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
         )
+        _addresses_forget(Notification.objects.filter(pk__in=sent))
     return len(sent)
+
+
+def _addresses_forget(notifications: QuerySet[Notification]) -> None:
+    """The rows that were the last message to an erased address keep it no longer than needed to send them."""
+    notifications.filter(forget_address_when_sent=True).update(email=FORGOTTEN_ADDRESS, forget_address_when_sent=False)
 
 
 def _muted_now(chunk: list[Notification]) -> set[int]:
@@ -159,6 +165,8 @@ def _failure_record(notification: Notification, error: Exception) -> None:
     else:
         notification.next_attempt_at = timezone.now() + timedelta(minutes=2**notification.attempts)
     notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    if notification.status == Notification.Status.FAILED:
+        _addresses_forget(Notification.objects.filter(pk=notification.pk))
     logger.warning("Notification %s failed (attempt %s)", notification.pk, notification.attempts)
 
 

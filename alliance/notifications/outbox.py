@@ -36,11 +36,14 @@ def notify(
     context: dict[str, Any] | None = None,
     url: str = "",
     transactional: bool = False,
+    forget_address_when_sent: bool = False,
 ) -> list[Notification]:
     """Record one notification per distinct recipient and schedule its delivery after commit.
 
     ``transactional`` messages go whatever the recipient's preferences; invitations and security messages
     always are. A person who turned the kind off gets the notification in the inbox, but no email.
+    ``forget_address_when_sent``: the last message to an address being erased keeps it only until it is sent (or
+    has failed for good); then the row's address becomes a placeholder.
     """
     notifications = notifications_write(
         recipients_distinct(recipients),
@@ -49,6 +52,7 @@ def notify(
         context=context or {},
         url=url,
         transactional=transactional or kind in ALWAYS_TRANSACTIONAL,
+        forget_address_when_sent=forget_address_when_sent,
     )
     to_send = [n.pk for n in notifications if n.status == Notification.Status.PENDING]
     if to_send:

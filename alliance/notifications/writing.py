@@ -42,6 +42,7 @@ def notifications_write(
     context: dict[str, Any],
     url: str,
     transactional: bool,
+    forget_address_when_sent: bool = False,
 ) -> list[Notification]:
     """One row per (person, address), rendered in the person's language; pending, or skipped for a person who does
     not want email of this kind (the inbox still shows it). Three queries, however many recipients."""
@@ -66,6 +67,7 @@ def notifications_write(
                 body=body,
                 url=url,
                 status=Notification.Status.SKIPPED if muted_person else Notification.Status.PENDING,
+                forget_address_when_sent=forget_address_when_sent,
             )
         )
     return Notification.objects.bulk_create(rows)

@@ -13,6 +13,7 @@ from projects.api import urls as projects_api
 from projects.benchmarks.api import urls as benchmarks_api
 
 from . import api as portal_api
+from . import privacy_api
 
 router = DefaultRouter()
 members_api.register(router)
@@ -30,6 +31,9 @@ portal_urlpatterns = [
 ]
 
 urlpatterns = [
+    path("v1/me/export/", privacy_api.PersonalDataExportView.as_view(), name="me-export"),
+    path("v1/me/erase/", privacy_api.AccountEraseView.as_view(), name="me-erase"),
+    path("v1/people/<int:pk>/erase/", privacy_api.StaffErasureView.as_view(), name="person-erase"),
     path("v1/", include(members_api.extra_urlpatterns)),
     path("v1/", include(portal_urlpatterns)),
     path("v1/", include(router.urls)),

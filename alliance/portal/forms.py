@@ -32,3 +32,17 @@ class PeriodForm(forms.Form):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "The end comes before the start.")
         return data
+class AccountEraseForm(forms.Form):
+    """Erasing the account asks again who this is, and that the warning was read."""
+
+    password = forms.CharField(label="Your password", widget=forms.PasswordInput, max_length=4096, strip=False)
+    code = forms.CharField(
+        label="Two-factor code",
+        required=False,
+        max_length=64,
+        help_text="The code your authenticator app shows now (only when two-factor authentication is on).",
+    )
+    confirm = forms.BooleanField(
+        label="I understand that my account and my personal data are erased for good, and cannot be restored.",
+        error_messages={"required": "Tick the box to confirm you read the warning."},
+    )

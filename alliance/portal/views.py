@@ -1,21 +1,32 @@
 """Pages of the top floor: the home page (it counts member organizations and shows a person the ballots waiting for
 their vote), the staff audit trail, and the uploads of the embedded default."""
 
+import json
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django.views.static import serve
 
+from alliance.errors import DomainError
 from alliance.governance.selectors import ballots_awaiting_vote
 from alliance.models import AuditEntry, Notification
-from alliance.pages import query_string_without_page, staff_required
+from alliance.pages import form_error, query_string_without_page, staff_required
+from members import services as member_services
 from members.models import Organization
 from members.selectors import organizations_in_good_standing
 
-from .forms import AuditFilterForm
+from . import privacy
+from .forms import AccountEraseForm, AuditFilterForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -84,3 +95,77 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "failed_notification_count": Notification.objects.filter(status=Notification.Status.FAILED).count(),
         },
     )
+
+
+# --- privacy: a person's data, their erasure, the notice ----------------------------------------------------------
+
+
+def _mfa_on(person: object) -> bool:
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return is_mfa_enabled(person)
+
+
+@login_required
+@never_cache
+def privacy_account(request: HttpRequest) -> HttpResponse:
+    """Your data: download it, or erase the account behind a clear warning (and what to do first, when refused)."""
+    return _privacy_account_page(request, AccountEraseForm())
+
+
+def _privacy_account_page(request: HttpRequest, form: AccountEraseForm, *, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "portal/privacy/account.html",
+        {"form": form, "refusals": privacy.erasure_refusals(request.user), "mfa_on": _mfa_on(request.user)},
+        status=status,
+    )
+
+
+@login_required
+@never_cache
+def privacy_export(request: HttpRequest) -> HttpResponse:
+    """The export as a file to keep: the same document as ``GET /api/v1/me/export/``."""
+    document = privacy.personal_data_export(person=request.user)
+    response = HttpResponse(
+        json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-alliance-data.json"'
+    return response
+
+
+@login_required
+@require_POST
+def privacy_erase(request: HttpRequest) -> HttpResponse:
+    """Erase the signed-in person's account; they are signed out and told on the home page."""
+    form = AccountEraseForm(request.POST)
+    if not form.is_valid():
+        return _privacy_account_page(request, form, status=400)
+    try:
+        member_services.account_credentials_check(
+            person=request.user, password=form.cleaned_data["password"], code=form.cleaned_data["code"]
+        )
+        privacy.person_erase(actor=request.user, person=request.user)
+    except privacy.ErasureRefused as refused:
+        form.add_error(None, "Your account cannot be erased yet: " + " ".join(refused.refusals))
+        return _privacy_account_page(request, form, status=400)
+    except DomainError as error:
+        form_error(form, error)
+        return _privacy_account_page(request, form, status=400)
+    logout(request)
+    messages.success(request, "Your account is erased. A last email to your old address confirms it.")
+    return redirect("home")
+
+
+RETENTION_SETTINGS = (
+    ("RETENTION_EVENT_DAYS", "Who registered for an event, after it ended"),
+    ("RETENTION_NOTIFICATION_DAYS", "Notifications that were delivered"),
+    ("RETENTION_WEBHOOK_DAYS", "What a webhook delivery sent (its body)"),
+    ("RETENTION_UNVERIFIED_ACCOUNT_DAYS", "Accounts whose address was never confirmed"),
+)
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """What the portal keeps about people, why, and for how long (the retention settings' own values)."""
+    retention = [(label, getattr(settings, name)) for name, label in RETENTION_SETTINGS]
+    return render(request, "portal/privacy/notice.html", {"retention": retention})

@@ -337,6 +337,11 @@ LOGO_MAX_PIXELS = env.int("LOGO_MAX_PIXELS", default=4_000_000)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 # Webhooks go only to public addresses; networks listed here are allowed too (never cloud metadata addresses).
 WEBHOOKS_ALLOWED_NETWORKS: list[str] = env.list("WEBHOOKS_ALLOWED_NETWORKS", default=[])
+# Privacy: how long personal data is kept (days), shown on the privacy notice; the retention beat jobs apply them.
+RETENTION_EVENT_DAYS = env.int("RETENTION_EVENT_DAYS", default=365)
+RETENTION_NOTIFICATION_DAYS = env.int("RETENTION_NOTIFICATION_DAYS", default=180)
+RETENTION_WEBHOOK_DAYS = env.int("RETENTION_WEBHOOK_DAYS", default=30)
+RETENTION_UNVERIFIED_ACCOUNT_DAYS = env.int("RETENTION_UNVERIFIED_ACCOUNT_DAYS", default=30)
 
 LOGGING = {
     "version": 1,

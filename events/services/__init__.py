@@ -10,6 +10,7 @@ private to this package.
 """
 
 from .calendars import calendar_feed_for, calendar_feed_reset
+from .erasure import person_events_leave
 from .events import (
     CREATE_REFUSAL,
     EVENT_EDITABLE_FIELDS,
@@ -52,6 +53,7 @@ __all__ = [
     "event_reminders_send",
     "event_update",
     "organizer_by_address",
+    "person_events_leave",
     "registration_cancel",
     "registration_check_in",
     "registration_is_open",

@@ -35,6 +35,7 @@ from .domains import (
     join_request_create,
     join_request_decline,
 )
+from .erasure import account_credentials_check, erased_address, person_account_empty, person_memberships_end
 from .invitations import (
     invitation_accept,
     invitation_create,
@@ -86,6 +87,7 @@ __all__ = [
     "ROLE_UNKNOWN",
     "TIER_EDITABLE_FIELDS",
     "add_months",
+    "account_credentials_check",
     "affiliation_change_role",
     "affiliation_remove",
     "affiliation_update_profile",
@@ -102,6 +104,7 @@ __all__ = [
     "application_withdraw",
     "domain_add",
     "domain_remove",
+    "erased_address",
     "invitation_accept",
     "invitation_create",
     "invitation_for_token",
@@ -120,6 +123,8 @@ __all__ = [
     "organization_change_status",
     "organization_register",
     "organization_update",
+    "person_account_empty",
+    "person_memberships_end",
     "person_update_profile",
     "require_application_decider",
     "require_charter_accepted",

@@ -18,6 +18,7 @@ from projects.catalog.services import (
     require_may_validate_catalog_entry,
 )
 
+from .erasure import person_projects_leave
 from .focus_areas import FOCUS_AREA_EDITABLE_FIELDS, focus_area_create, focus_area_update
 from .participation import (
     participation_approve,
@@ -67,6 +68,7 @@ __all__ = [
     "participation_join",
     "participation_leave",
     "participation_remove",
+    "person_projects_leave",
     "project_accept",
     "project_archive",
     "project_create",

@@ -25,7 +25,7 @@ from .committees import (
     require_committee_manager,
 )
 from .counting import ballot_result_store
-from .seats import committee_member_add, committee_member_remove
+from .seats import committee_member_add, committee_member_remove, committee_seats_vacate
 from .votes import NO_VOTE, ballot_vote, require_voter, vote_content_clean
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "committee_create",
     "committee_member_add",
     "committee_member_remove",
+    "committee_seats_vacate",
     "committee_update",
     "require_ballot_manager",
     "require_committee_manager",

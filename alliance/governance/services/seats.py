@@ -129,3 +129,21 @@ def committee_member_remove(*, actor: Any, member: CommitteeMember) -> None:
             target=committee,
             changes={"members": (f"{seat.person.email} ({seat.role})", None)},
         )
+
+
+def committee_seats_vacate(*, person: User) -> int:
+    """The person gives up every seat of theirs (their account is being erased): each removal is audited as a
+    departure of the person, under the committee's lock, as ``committee_member_remove`` does. Open ballots keep their
+    frozen electorate; closed ballots' results and secret votes are not touched. Returns how many seats went."""
+    seats = list(CommitteeMember.objects.filter(person=person).select_related("committee").order_by("committee_id"))
+    with transaction.atomic():
+        for seat in seats:
+            committee = committee_locked(seat.committee)
+            committee.members.filter(pk=seat.pk).delete()
+            audit_record(
+                actor=person,
+                action="committee_member.left",
+                target=committee,
+                changes={"members": (f"{person.email} ({seat.role})", None)},
+            )
+    return len(seats)

@@ -40,6 +40,7 @@ from .endpoints import (
     webhook_endpoint_update,
     webhooks_manage_check,
 )
+from .erasure import webhook_endpoints_disable_for, webhook_texts_forget
 
 __all__ = [
     "DISABLE_AFTER_FAILED_DELIVERIES",
@@ -61,6 +62,8 @@ __all__ = [
     "webhook_endpoint_rotate_secret",
     "webhook_endpoint_send_test",
     "webhook_endpoint_update",
+    "webhook_endpoints_disable_for",
     "webhook_event_emit",
+    "webhook_texts_forget",
     "webhooks_manage_check",
 ]
