@@ -7,6 +7,7 @@ from .notifications import (
     notification_deliver,
     notification_fan_out_run,
     notifications_deliver,
+    notifications_expire,
     notifications_sweep_run,
 )
 
@@ -35,3 +36,9 @@ def deliver_notification(notification_id: int) -> bool:
 def notifications_sweep() -> int:
     """Deliver whatever is still pending: the broker was down, a worker died, or a retry is due."""
     return notifications_sweep_run()
+
+
+@shared_task
+def notifications_retention() -> int:
+    """Beat job: delete notifications delivered more than RETENTION_NOTIFICATION_DAYS ago."""
+    return notifications_expire()

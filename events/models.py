@@ -132,7 +132,14 @@ class Registration(models.Model):
     ACTIVE_STATUSES = (Status.CONFIRMED, Status.WAITLISTED)
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        help_text="Empty once anonymized: RETENTION_EVENT_DAYS after the event ended, only the count remains.",
+    )
     organization = models.ForeignKey(
         Organization,
         null=True,
@@ -148,6 +155,7 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    anonymized_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

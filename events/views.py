@@ -32,6 +32,7 @@ from .forms import CancelEventForm, CapacityForm, EventFilterForm, EventForm, Or
 from .models import CalendarFeed, Event, Registration
 
 EVENT_PAGE_SIZE = 20
+ANONYMIZED = "Anonymized attendee"  # a registration kept past RETENTION_EVENT_DAYS: only the count remains
 
 
 def _visible_event(request: HttpRequest, slug: str) -> Event:
@@ -442,8 +443,8 @@ def attendees_csv(request: HttpRequest, slug: str) -> HttpResponse:
         writer.writerow(
             _csv_cell(value)
             for value in (
-                registration.person.get_full_name(),
-                registration.person.email,
+                registration.person.get_full_name() if registration.person else ANONYMIZED,
+                registration.person.email if registration.person else "",
                 registration.organization.name if registration.organization else "",
                 registration.created_at.isoformat(timespec="seconds"),
                 registration.checked_in_at.isoformat(timespec="seconds") if registration.checked_in_at else "",

@@ -69,6 +69,7 @@ from .preferences import (
     unsubscribe_token,
     unsubscribe_token_read,
 )
+from .retention import notifications_expire
 
 __all__ = [
     "ALWAYS_TRANSACTIONAL",
@@ -96,6 +97,7 @@ __all__ = [
     "notifications_deliver",
     "notifications_due",
     "notifications_enqueue",
+    "notifications_expire",
     "notifications_failed",
     "notifications_mark_all_read",
     "notifications_sweep_run",

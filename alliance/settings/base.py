@@ -214,6 +214,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.benchmarks.tasks.benchmark_rounds_advance",
         "schedule": timedelta(minutes=1),
     },
+    # Privacy: personal data kept only as long as the RETENTION_* settings say (each job idempotent, audited once).
+    "retention-registrations": {"task": "events.tasks.registrations_anonymize", "schedule": timedelta(hours=24)},
+    "retention-notifications": {"task": "alliance.tasks.notifications_retention", "schedule": timedelta(hours=24)},
+    "retention-webhook-bodies": {
+        "task": "alliance.webhooks.tasks.webhook_bodies_retention",
+        "schedule": timedelta(hours=24),
+    },
+    "retention-unverified-accounts": {
+        "task": "members.tasks.unverified_accounts_retention",
+        "schedule": timedelta(hours=24),
+    },
 }
 
 REST_FRAMEWORK = {

@@ -3,7 +3,7 @@ service; the services queue ``deliver_webhook`` by its name, ``alliance.webhooks
 
 from celery import shared_task
 
-from .services import webhook_deliveries_due, webhook_delivery_attempt
+from .services import webhook_deliveries_due, webhook_deliveries_empty_old, webhook_delivery_attempt
 
 
 @shared_task(acks_late=True)
@@ -19,3 +19,9 @@ def webhooks_sweep() -> int:
     for delivery_id in due:
         deliver_webhook.delay(delivery_id)
     return len(due)
+
+
+@shared_task
+def webhook_bodies_retention() -> int:
+    """Beat job: empty what deliveries older than RETENTION_WEBHOOK_DAYS sent (the log rows stay)."""
+    return webhook_deliveries_empty_old()

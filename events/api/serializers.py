@@ -163,7 +163,9 @@ class OrganizerAddSerializer(serializers.Serializer):
 class RegistrationSerializer(serializers.ModelSerializer):
     """A registration as the event's organizers see it."""
 
-    person = PersonSummarySerializer(read_only=True)
+    person = PersonSummarySerializer(
+        read_only=True, allow_null=True, help_text="Null once anonymized (RETENTION_EVENT_DAYS after the event)."
+    )
     organization = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     waitlist_position = serializers.IntegerField(source="position", read_only=True, allow_null=True)
 

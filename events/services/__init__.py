@@ -34,6 +34,7 @@ from .registrations import (
     waitlist_position,
 )
 from .reminders import event_reminders_send
+from .retention import registrations_anonymize_ended
 
 __all__ = [
     "CREATE_REFUSAL",
@@ -57,5 +58,6 @@ __all__ = [
     "registration_cancel",
     "registration_check_in",
     "registration_is_open",
+    "registrations_anonymize_ended",
     "waitlist_position",
 ]

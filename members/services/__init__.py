@@ -66,6 +66,7 @@ from .organizations import (
     require_organization_admin,
     require_organization_manager,
 )
+from .retention import accounts_unverified_delete
 from .tokens import (
     INVALID_CREDENTIALS,
     MFA_REQUIRED,
@@ -88,6 +89,7 @@ __all__ = [
     "TIER_EDITABLE_FIELDS",
     "add_months",
     "account_credentials_check",
+    "accounts_unverified_delete",
     "affiliation_change_role",
     "affiliation_remove",
     "affiliation_update_profile",

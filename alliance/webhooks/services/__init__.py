@@ -41,6 +41,7 @@ from .endpoints import (
     webhooks_manage_check,
 )
 from .erasure import webhook_endpoints_disable_for, webhook_texts_forget
+from .retention import webhook_deliveries_empty_old
 
 __all__ = [
     "DISABLE_AFTER_FAILED_DELIVERIES",
@@ -52,6 +53,7 @@ __all__ = [
     "webhook_audit_listener",
     "webhook_default_organization",
     "webhook_deliveries_due",
+    "webhook_deliveries_empty_old",
     "webhook_delivery_attempt",
     "webhook_delivery_resend",
     "webhook_endpoint_activate",
