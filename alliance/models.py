@@ -150,6 +150,9 @@ class NotificationPreference(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     email_enabled = models.BooleanField()
+    consented_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person said yes to mail of a kind that needs consent (digests)."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -248,7 +248,9 @@ class _MembersDemo:
         """A person with a verified primary address, as after signing up and confirming the email."""
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User.objects.create(email=email, name=name, password=self.password_hash, **flags)
+            user = User.objects.create(
+                email=email, name=name, password=self.password_hash, listed_by_name=True, **flags
+            )
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         return user
 

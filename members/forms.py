@@ -29,20 +29,38 @@ class SignupForm(forms.Form):
     name = forms.CharField(
         label="Full name", max_length=150, help_text="Shown to others on organization and project pages."
     )
+    listed_by_name = forms.BooleanField(
+        label="List me by name on my organizations' public pages and in committee lists",
+        required=False,
+        help_text="You can change this on your profile at any time.",
+    )
+    digests = forms.BooleanField(
+        label="Send me the weekly digest of project updates and upcoming events",
+        required=False,
+        help_text="News, not answers to your requests: only with your yes, which is recorded with its time.",
+    )
 
     def clean_name(self) -> str:
         """allauth creates the account before it calls ``signup``, so a refusal there would come too late."""
         return person_name_checked(self.cleaned_data["name"])
 
     def signup(self, request, user) -> None:
-        from .services import person_update_profile
+        from alliance.notifications import notification_preference_set
+
+        from .services import person_listing_consent_set, person_update_profile
 
         person_update_profile(actor=user, person=user, name=self.cleaned_data["name"])
+        person_listing_consent_set(actor=user, person=user, listed_by_name=self.cleaned_data["listed_by_name"])
+        if self.cleaned_data["digests"]:
+            notification_preference_set(person=user, kind="digests", email_enabled=True)
 
 
 class ProfileForm(forms.Form):
     name = forms.CharField(
         label="Full name", max_length=150, help_text="Shown to others on organization and project pages."
+    )
+    listed_by_name = forms.BooleanField(
+        label="List me by name on my organizations' public pages and in committee lists", required=False
     )
 
 

@@ -52,6 +52,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="Secretariat and committees: reviews and decides.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    listed_by_name = models.BooleanField(
+        default=False,
+        help_text="The person agreed to be listed by name on their organizations' public pages and in committee lists.",
+    )
+    listed_by_name_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person last gave or withdrew that consent."
+    )
     erased_at = models.DateTimeField(
         null=True, blank=True, help_text="When the account was erased: the row stays, with nothing personal left."
     )
@@ -88,6 +95,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.erased_at is not None:
             return FORMER_MEMBER
         return self.name or NO_PUBLIC_NAME
+
+    @property
+    def listed_name(self) -> str:
+        """How lists others read show the person (an organization's public page, committee lists): their name only
+        when they agreed to be listed by name."""
+        return self.public_name if self.listed_by_name else NO_PUBLIC_NAME
 
 
 class Organization(models.Model):

@@ -616,10 +616,15 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     """The name others see; email addresses, password and MFA are allauth's own pages beside it."""
-    form = ProfileForm(request.POST or None, initial={"name": request.user.name})
+    form = ProfileForm(
+        request.POST or None, initial={"name": request.user.name, "listed_by_name": request.user.listed_by_name}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update_profile(actor=request.user, person=request.user, name=form.cleaned_data["name"])
+            services.person_listing_consent_set(
+                actor=request.user, person=request.user, listed_by_name=form.cleaned_data["listed_by_name"]
+            )
         except DomainError as error:
             form_error(form, error)
         else:

@@ -1,20 +1,25 @@
 """Preferences: which kinds of email a person gets, in which language, and the one-click unsubscribe tokens.
 
 A person may turn email of a kind (membership, projects, events, digests) off; the defaults are the model's
-(``NotificationPreference.DEFAULT_EMAIL``). The person here is always the one whose preference it is (the
-subject), who is not necessarily signed in: an unsubscribe link works without a sign-in.
+(``NotificationPreference.DEFAULT_EMAIL``). Digests (``CONSENT_KINDS``) need a yes, recorded with its time.
+The person here is always the one whose preference it is (the subject), who is not necessarily signed in: an
+unsubscribe link works without a sign-in.
 """
 
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.utils import timezone
 
 from ..errors import DomainError
 from ..models import NotificationPreference, NotificationProfile
 
 UNSUBSCRIBE_SALT = "alliance.notifications.unsubscribe"
 PREFERENCE_KINDS = frozenset(NotificationPreference.Kind.values)
+# Mail that is news rather than an answer or a change in what the person takes part in: off until the person says
+# yes, and that yes is recorded with its time (``consented_at``); the digest goes only with it.
+CONSENT_KINDS = frozenset({NotificationPreference.Kind.DIGESTS})
 
 
 def languages_of(person_ids: list[int]) -> dict[int, str]:
@@ -61,8 +66,13 @@ def notification_preference_set(*, person: Any, kind: str, email_enabled: bool) 
     """A person turns the email of one kind on or off (from the preferences page, the API or an unsubscribe)."""
     if kind not in PREFERENCE_KINDS:
         raise DomainError("Choose membership, projects, events or digests.", field="kind")
+    current = NotificationPreference.objects.filter(person=person, kind=kind).first()
+    consented_at = None
+    if email_enabled and kind in CONSENT_KINDS:  # a yes to news is recorded with its time (kept while it stands)
+        consented_at = current.consented_at if current and current.email_enabled and current.consented_at else None
+        consented_at = consented_at or timezone.now()
     preference, _ = NotificationPreference.objects.update_or_create(
-        person=person, kind=kind, defaults={"email_enabled": bool(email_enabled)}
+        person=person, kind=kind, defaults={"email_enabled": bool(email_enabled), "consented_at": consented_at}
     )
     return preference
 

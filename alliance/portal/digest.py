@@ -78,6 +78,7 @@ def digests_send(*, now: Any = None) -> int:
             is_active=True,
             notification_preferences__kind=NotificationPreference.Kind.DIGESTS,
             notification_preferences__email_enabled=True,
+            notification_preferences__consented_at__isnull=False,
         )
         .exclude(pk__in=DigestSent.objects.filter(week=week_of(now)).values("person_id"))
         .order_by("pk")

@@ -187,9 +187,10 @@ class OrganizationPersonSerializer(serializers.ModelSerializer):
 
 
 class ListedPersonSerializer(serializers.ModelSerializer):
-    """A person as everyone else sees them on the organization's page: no email address."""
+    """A person as everyone else sees them on the organization's page: no email address, and their name only when
+    they agreed to be listed by name."""
 
-    name = serializers.CharField(source="person.name", read_only=True)
+    name = serializers.CharField(source="person.listed_name", read_only=True)
 
     class Meta:
         model = Affiliation

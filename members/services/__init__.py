@@ -15,6 +15,7 @@ from .affiliations import (
     affiliation_remove,
     affiliation_update_profile,
     lock_and_count_admins,
+    person_listing_consent_set,
     person_update_profile,
 )
 from .applications import (
@@ -126,6 +127,7 @@ __all__ = [
     "organization_register",
     "organization_update",
     "person_account_empty",
+    "person_listing_consent_set",
     "person_memberships_end",
     "person_update_profile",
     "require_application_decider",

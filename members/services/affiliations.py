@@ -7,6 +7,7 @@ acting admin's right is checked again under it: two admins demoting each other a
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from alliance.audit import audit_record
 from alliance.errors import DomainError, NotPermitted
@@ -114,4 +115,23 @@ def person_update_profile(*, actor: User, person: User, name: str) -> User:
             before, person.name = person.name, name
             person.save(update_fields=["name"])
             audit_record(actor=actor, action="person.renamed", target=person, changes={"name": (before, name)})
+    return person
+
+
+def person_listing_consent_set(*, actor: User, person: User, listed_by_name: bool) -> User:
+    """The person agrees (or no longer agrees) to be listed by name on their organizations' public pages and in
+    committee lists; asked at sign-up, changed on the profile. The choice is recorded with its time and audited."""
+    if actor.pk != person.pk:
+        raise NotPermitted("Only the person themselves can choose how they are listed.")
+    if bool(listed_by_name) != person.listed_by_name:
+        with transaction.atomic():
+            before = person.listed_by_name
+            person.listed_by_name, person.listed_by_name_changed_at = bool(listed_by_name), timezone.now()
+            person.save(update_fields=["listed_by_name", "listed_by_name_changed_at"])
+            audit_record(
+                actor=actor,
+                action="person.listing_consent_given" if listed_by_name else "person.listing_consent_withdrawn",
+                target=person,
+                changes={"listed_by_name": (before, person.listed_by_name)},
+            )
     return person

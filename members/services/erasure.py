@@ -66,8 +66,14 @@ def person_account_empty(*, person: User) -> User:
         person.is_active = False
         person.is_staff = False
         person.is_superuser = False
+        person.listed_by_name, person.listed_by_name_changed_at = False, None
         person.erased_at = timezone.now()
-        person.save(update_fields=["name", "email", "password", "is_active", "is_staff", "is_superuser", "erased_at"])
+        person.save(
+            update_fields=[
+                "name", "email", "password", "is_active", "is_staff", "is_superuser", "listed_by_name",
+                "listed_by_name_changed_at", "erased_at",
+            ]
+        )  # fmt: skip
         person.groups.clear()
         person.user_permissions.clear()
     return person

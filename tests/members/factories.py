@@ -26,6 +26,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     name = factory.Faker("name")
+    listed_by_name = True  # consent to be listed by name (sign-up asks; tests of lists expect names)
     password = factory.django.Password("correct horse battery")
 
     @factory.post_generation

@@ -36,7 +36,7 @@ class OrganizationSummarySerializer(serializers.Serializer):
 class CommitteeMemberSerializer(serializers.ModelSerializer):
     """A seat, as anyone sees it: the person's public name, the role, the organization it stands for."""
 
-    name = serializers.CharField(source="person.public_name", read_only=True)
+    name = serializers.CharField(source="person.listed_name", read_only=True)
     organization = OrganizationSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
