@@ -30,12 +30,13 @@ from projects.models import CatalogEntry, Project
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-PUBLIC_PAGES = ["/", "/members/", "/projects/", "/catalog/", "/events/", "/committees/", "/api/docs/"]
+PUBLIC_PAGES = ["/", "/members/", "/projects/", "/catalog/", "/events/", "/committees/", "/api/docs/", "/privacy/"]
 ACCOUNT_PAGES = [
     "/account/profile/",
     "/account/tokens/",
     "/account/events/",
     "/account/notifications/",
+    "/account/privacy/",
     "/accounts/2fa/",
     "/accounts/email/",
     "/inbox/",
