@@ -11,11 +11,12 @@ from django.conf import settings
 from django.template import Context, Engine
 from django.utils import translation
 
-from ..models import Notification
+from ..models import ERASED_ADDRESS_DOMAIN, Notification
 from .preferences import languages_of, people_without_email
 
 Recipient = Any  # a person (with .email) or a bare email address
 
+ERASED_SUFFIX = f"@{ERASED_ADDRESS_DOMAIN}"
 SUBJECT_MAX_LENGTH = Notification._meta.get_field("subject").max_length or 255
 ELLIPSIS = "…"
 
@@ -46,6 +47,8 @@ def notifications_write(
 ) -> list[Notification]:
     """One row per (person, address), rendered in the person's language; pending, or skipped for a person who does
     not want email of this kind (the inbox still shows it). Three queries, however many recipients."""
+    # an erased account's placeholder address reaches nobody: it gets no message (and cannot sign in to an inbox)
+    recipients = [(person, email) for person, email in recipients if not email.lower().endswith(ERASED_SUFFIX)]
     person_ids = [person.pk for person, _ in recipients if person is not None]
     languages = languages_of(person_ids)
     muted = set() if transactional else people_without_email(person_ids, kind)

@@ -350,3 +350,22 @@ def test_staff_cannot_erase_their_own_account_without_their_password(world, api_
 
     assert response.status_code == 403
     assert User.objects.get(pk=world.staff.pk).erased_at is None
+
+
+def test_an_erased_account_is_told_nothing_more(world, django_capture_on_commit_callbacks):
+    from alliance.models import Notification as Row
+    from alliance.notifications import notify, notify_crowd
+
+    erase(world, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[world.person, world.other], kind="projects", template="portal/notifications/account_erased")
+        notify_crowd(
+            people=User.objects.filter(pk__in=[world.person.pk, world.other.pk]),
+            kind="projects",
+            template="portal/notifications/account_erased",
+        )
+
+    assert not Row.objects.filter(recipient=world.person).exists()
+    assert [message.to for message in mail.outbox] == [[world.other.email], [world.other.email]]
