@@ -164,3 +164,27 @@ def test_the_download_page_asks_a_visitor_to_sign_in(client):
     response = client.get(reverse("privacy_export"))
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_data_page_costs_the_same_number_of_queries_at_any_size(size, client, django_assert_num_queries):
+    from tests.events.factories import EventFactory
+    from tests.members.factories import AffiliationFactory
+    from tests.projects.factories import LeadFactory, ParticipationFactory
+
+    # given a person who is an admin, a lead and an organizer beside others, ``size`` times over
+    person = person_with_everything(email=f"page{size}@example.org")
+    for _ in range(size):
+        affiliation = AffiliationFactory(person=person, role="admin")
+        AffiliationFactory(organization=affiliation.organization, role="admin")
+        project = LeadFactory(person=person).project
+        ParticipationFactory(project=project, role="lead")
+        EventFactory(organizers=[person, UserFactory()])
+    client.force_login(person)
+
+    with django_assert_num_queries(DATA_PAGE_QUERIES):
+        response = client.get(reverse("privacy_account"))
+    assert response.status_code == 200
+
+
+DATA_PAGE_QUERIES = 8  # the page with its three refusal queries, whatever the number of rows
