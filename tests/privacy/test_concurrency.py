@@ -21,7 +21,7 @@ def test_two_admins_erasing_at_once_leave_the_organization_one_admin():
         AffiliationFactory(person=person, organization=organization, role=Affiliation.Role.ADMIN)
     assert privacy.erasure_refusals(first) == privacy.erasure_refusals(second) == []
 
-    results, errors = race(
+    _, errors = race(
         [lambda person=person: privacy.person_erase(actor=person, person=person) for person in (first, second)]
     )
 
