@@ -32,6 +32,8 @@ class PeriodForm(forms.Form):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "The end comes before the start.")
         return data
+
+
 class AccountEraseForm(forms.Form):
     """Erasing the account asks again who this is, and that the warning was read."""
 

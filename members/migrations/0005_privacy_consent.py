@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0002_privacy_erasure'),
+        ('members', '0004_privacy_erasure'),
     ]
 
     operations = [
