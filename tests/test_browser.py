@@ -7,7 +7,7 @@ from django.core import mail
 from playwright.sync_api import Browser, Page, expect
 
 from members.models import Affiliation, MembershipApplication, Organization
-from tests.members.factories import OrganizationFactory, StaffFactory
+from tests.members.factories import TIER_NAMES, OrganizationFactory, StaffFactory, tier_for
 
 PASSWORD = "a long enough passphrase"
 
@@ -40,6 +40,8 @@ def test_an_organization_signs_up_applies_is_approved_and_a_colleague_joins(
     settings.SITE_URL = live_server.url  # links in notification emails point at the live server
     base = live_server.url
     staff = StaffFactory(email="secretariat@alliance.example")
+    for code in TIER_NAMES:  # the tiers the migration seeds (this test's tables were flushed before it)
+        tier_for(code)
 
     # Given a person who signs up and confirms their address
     page.goto(f"{base}/accounts/signup/")
