@@ -28,3 +28,12 @@ def child_exit(server: Any, worker: Any) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker: Any) -> None:
+    """``make run`` (``PORTAL_BANNER``): once the first worker serves, the URL and the demo logins, printed last."""
+    if os.environ.get("PORTAL_BANNER") and worker.age == 1:
+        from alliance.portal.banner import banner_text
+
+        host, _, port = str(worker.cfg.bind[0]).rpartition(":")
+        print(banner_text(f"http://{host}:{port}"), flush=True)

@@ -1,9 +1,36 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import urlencode
+
+from alliance.notifications import email_bodies
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth's hooks for the portal: sign-up can be closed by setting (for example during maintenance)."""
+    """allauth's hooks for the portal: sign-up can be closed by setting (for example during maintenance), and every
+    account mail (address confirmation, password reset, MFA changes) wears the portal's email layout."""
 
     def is_open_for_signup(self, request) -> bool:
         return getattr(settings, "ACCOUNT_ALLOW_SIGNUP", True)
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's message (its templates, overridden under ``account/email/``) set in the layout notifications use:
+        the same plain text with the portal's footer, and the same branded HTML (``email_bodies``)."""
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        subject = message.subject.removeprefix(self.format_email_subject(""))
+        text, html = email_bodies(subject=subject, body=str(message.body), language=translation.get_language() or "")
+        message.body = text
+        message.alternatives = []  # allauth's own HTML, if a template gave one, makes way for the portal's
+        message.attach_alternative(html, "text/html")
+        return message
+
+    def get_signup_redirect_url(self, request) -> str:
+        """A newcomer who signed up (and confirmed the address) lands on what to do next, unless a page sent them."""
+        return reverse("welcome")
+
+    def get_email_verification_redirect_url(self, email_address) -> str:
+        """After confirming an address: what to do next, signing in first when the confirmation came from elsewhere."""
+        if self.request.user.is_authenticated:
+            return reverse("welcome")
+        return f"{reverse('account_login')}?{urlencode({'next': reverse('welcome')})}"

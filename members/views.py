@@ -12,10 +12,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -128,9 +130,14 @@ def join_request_create(request: HttpRequest, slug: str) -> HttpResponse:
 # --- registering and applying -------------------------------------------------------------------------------
 
 
-@login_required
 def organization_register(request: HttpRequest) -> HttpResponse:
-    """A signed-in person registers an organization (as an applicant) and becomes its first admin."""
+    """A signed-in person registers an organization (as an applicant) and becomes its first admin. A visitor (the
+    home page's "Apply for membership") hears why they must sign in first and what happens after."""
+    if not request.user.is_authenticated:
+        if request.method != "GET":
+            return redirect_to_login(request.get_full_path())
+        next_query = urlencode({"next": request.path})
+        return render(request, "members/apply_sign_in.html", {"next_query": next_query})
     form = OrganizationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

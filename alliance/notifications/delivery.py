@@ -198,6 +198,30 @@ class _MailConnection:
                 logger.info("Closing the connection to the mail server failed", exc_info=True)
 
 
+def email_bodies(
+    *, subject: str, body: str, language: str = "", link: str = "", unsubscribe_url: str = "", kind_label: str = ""
+) -> tuple[str, str]:
+    """The portal's email layout around a message: the plain text and the branded HTML, in ``language``.
+
+    Every email the portal sends wears it: notifications, and the account mails allauth writes
+    (``members.adapters.AccountAdapter.render_mail``).
+    """
+    context = {
+        "notification": {"subject": subject, "body": body, "language": language or settings.LANGUAGE_CODE},
+        "link": link,
+        "unsubscribe_url": unsubscribe_url,
+        "kind_label": kind_label,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "preferences_url": settings.SITE_URL + reverse("notification_preferences"),
+    }
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return (
+            render_to_string("alliance/notifications/email.txt", context),
+            render_to_string("alliance/notifications/email.html", context),
+        )
+
+
 def _email_message(notification: Notification) -> EmailMultiAlternatives:
     """The multipart email: the recorded text, and the branded HTML rendered from the same content."""
     unsubscribe_url = ""
@@ -207,18 +231,14 @@ def _email_message(notification: Notification) -> EmailMultiAlternatives:
             kwargs={"token": unsubscribe_token(person=notification.recipient, kind=notification.kind)},
         )
     link = notification.url if notification.url.startswith("http") else settings.SITE_URL + notification.url
-    context = {
-        "notification": notification,
-        "link": link if notification.url else "",
-        "unsubscribe_url": unsubscribe_url,
-        "kind_label": NotificationPreference.Kind(notification.kind).label if unsubscribe_url else "",
-        "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
-        "preferences_url": settings.SITE_URL + reverse("notification_preferences"),
-    }
-    with translation.override(notification.language or settings.LANGUAGE_CODE):
-        text = render_to_string("alliance/notifications/email.txt", context)
-        html = render_to_string("alliance/notifications/email.html", context)
+    text, html = email_bodies(
+        subject=notification.subject,
+        body=notification.body,
+        language=notification.language,
+        link=link if notification.url else "",
+        unsubscribe_url=unsubscribe_url,
+        kind_label=str(NotificationPreference.Kind(notification.kind).label) if unsubscribe_url else "",
+    )
     headers = {"Message-ID": _message_id(notification)}
     if unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"

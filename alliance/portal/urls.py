@@ -17,6 +17,9 @@ handler500 = "alliance.api.errors.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("welcome/", views.welcome, name="welcome"),
+    path("dev/mail/", views.dev_mail, name="dev_mail"),  # local settings only (DEV_MAIL_PAGE)
+    path("dev/mail/<str:name>/", views.dev_mail_message, name="dev_mail_message"),
     path("healthz", health.healthz, name="healthz"),
     path("metrics", metrics.metrics, name="metrics"),  # Prometheus, staff only (alliance.portal.metrics)
     # Uploads kept in the local folder (the embedded default); production serves them from object storage.

@@ -19,11 +19,12 @@ from django.views.static import serve
 
 from alliance.errors import DomainError
 from alliance.governance.selectors import ballots_awaiting_vote
+from alliance.mail import mail_file_text, mail_files
 from alliance.models import AuditEntry, Notification
 from alliance.pages import form_error, query_string_without_page, staff_required
 from members import services as member_services
 from members.models import Organization
-from members.selectors import organizations_in_good_standing
+from members.selectors import organizations_in_good_standing, person_affiliations
 
 from . import privacy
 from .forms import AccountEraseForm, AuditFilterForm
@@ -46,6 +47,28 @@ def home(request: HttpRequest) -> HttpResponse:
             "open_ballots": list(ballots_awaiting_vote(request.user)),
         },
     )
+
+
+@login_required
+def welcome(request: HttpRequest) -> HttpResponse:
+    """Where a newcomer lands after confirming their address: join or register an organization, then browse."""
+    return render(request, "portal/welcome.html", {"affiliations": list(person_affiliations(request.user))})
+
+
+def dev_mail(request: HttpRequest) -> HttpResponse:
+    """The mails the embedded default wrote under ``var/mail/``, newest first (local settings only)."""
+    if not settings.DEV_MAIL_PAGE:
+        raise Http404("No mail page here.")
+    return render(request, "portal/dev_mail.html", {"mails": mail_files()})
+
+
+def dev_mail_message(request: HttpRequest, name: str) -> HttpResponse:
+    """One written mail's plain text, its links clickable (local settings only)."""
+    found = mail_file_text(name) if settings.DEV_MAIL_PAGE else None
+    if found is None:
+        raise Http404("No such mail.")
+    mail, text = found
+    return render(request, "portal/dev_mail_message.html", {"mail": mail, "text": text})
 
 
 def media(request: HttpRequest, path: str) -> HttpResponse:

@@ -134,7 +134,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Alliance Portal] "
-ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"  # branded mails; after sign-up and confirmation: /welcome/
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
 ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {  # False (tests) turns them off
     "login_failed": "10/m/ip,5/5m/key",
@@ -166,6 +166,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Alliance Portal <portal@alliance.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STAFF_NOTIFICATION_EMAILS: list[str] = env.list("STAFF_NOTIFICATION_EMAILS", default=[])
+# The /dev/mail/ page listing the mails written under EMAIL_FILE_PATH: the local settings only (404 elsewhere).
+DEV_MAIL_PAGE = False
 
 # Celery: configured from these settings (namespace CELERY), Redis broker, beat schedule in the database.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)

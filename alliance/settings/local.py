@@ -22,7 +22,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 
-EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+# One file per message, named by time and recipient, listed at /dev/mail/.
+EMAIL_BACKEND = "alliance.mail.NamedFileEmailBackend"
 EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
+DEV_MAIL_PAGE = True
 # Webhook receivers on this machine (a local test receiver); private networks stay refused.
 WEBHOOKS_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]

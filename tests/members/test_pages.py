@@ -265,8 +265,11 @@ def test_registering_makes_an_applicant_with_the_person_as_admin_then_goes_to_ap
 
 
 def test_registering_needs_a_signed_in_person(client):
-    response = client.get(reverse("members:organization_register"))
+    explained = client.get(reverse("members:organization_register"))
+    response = client.post(reverse("members:organization_register"), {"name": "Acme"})
 
+    assert explained.status_code == 200
+    assert "Sign in to apply" in explained.content.decode()
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 

@@ -58,9 +58,9 @@ def embedded(tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "alliance.settings.local",
     }
     log = (folder / "run.log").open("wb")
-    # -o: the installed-stamp counts as up to date (the test never reinstalls the environment)
+    # -o: the installed stamps count as up to date (the test never reinstalls the environment)
     process = subprocess.Popen(
-        ["make", "run", "-o", ".venv/.installed-stamp", f"RUN_PORT={port}"],
+        ["make", "run", "-o", ".venv/.installed-stamp", "-o", ".venv/.installed-run-stamp", f"RUN_PORT={port}"],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -82,6 +82,19 @@ def embedded(tmp_path_factory):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
         log.close()
+
+
+def test_it_prints_the_url_and_the_demo_logins_last_without_pip_or_migration_noise(embedded):
+    url, folder = embedded
+    deadline = time.monotonic() + 10
+    while "Stop with Ctrl+C." not in (log := (folder / "run.log").read_text()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    lines = [line for line in log.splitlines() if line.strip()]
+
+    assert lines[-1] == "Stop with Ctrl+C."
+    assert f"Alliance Portal is running: {url}/" in log
+    assert "staff@alliance.example" in log.split("Alliance Portal is running")[1]
+    assert "Applying " not in log and ": created (" not in log and ": already there" not in log
 
 
 def test_it_is_gunicorn_with_threads(embedded):

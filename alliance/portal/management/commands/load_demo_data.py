@@ -46,17 +46,21 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, password: str | None = None, **options) -> None:
         password, generated = self._password(force=force, given=password)
         logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # one line per email is noise here
-        load_members_demo(log=self.stdout.write, password=password)
-        self.stdout.write("Projects:")
-        load_projects_demo(log=self.stdout.write)
-        self.stdout.write("Events:")
-        load_events_demo(log=self.stdout.write)
-        self.stdout.write("Governance:")
-        load_governance_demo(log=self.stdout.write)
-        self.stdout.write("Benchmarks:")
-        load_benchmarks_demo(log=self.stdout.write)
-        self.stdout.write("Membership:")
-        load_membership_demo(log=self.stdout.write)
+        quiet = options.get("verbosity", 1) == 0  # make run: its banner names the logins, after the server starts
+        log = (lambda line: None) if quiet else self.stdout.write
+        load_members_demo(log=log, password=password)
+        log("Projects:")
+        load_projects_demo(log=log)
+        log("Events:")
+        load_events_demo(log=log)
+        log("Governance:")
+        load_governance_demo(log=log)
+        log("Benchmarks:")
+        load_benchmarks_demo(log=log)
+        log("Membership:")
+        load_membership_demo(log=log)
+        if quiet and password == DEMO_PASSWORD:
+            return
         if generated:
             said = f"password, shown only now: {password}"
         elif password == DEMO_PASSWORD:
