@@ -6,14 +6,15 @@ from rest_framework.routers import DefaultRouter
 
 from alliance.api import notifications as notifications_api
 from alliance.governance.api import urls as governance_api
+from alliance.portal.api import urls as search_api
 from alliance.webhooks import api as webhooks_api
 from events.api import urls as events_api
 from members.api import urls as members_api
 from projects.api import urls as projects_api
 from projects.benchmarks.api import urls as benchmarks_api
 
-from . import api as portal_api
-from . import privacy_api
+from .api import dashboards as portal_api
+from .api import privacy as privacy_api
 
 router = DefaultRouter()
 members_api.register(router)
@@ -36,6 +37,7 @@ urlpatterns = [
     path("v1/people/<int:pk>/erase/", privacy_api.StaffErasureView.as_view(), name="person-erase"),
     path("v1/", include(members_api.extra_urlpatterns)),
     path("v1/", include(portal_urlpatterns)),
+    path("v1/", include(search_api.urlpatterns)),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI with no inline script (the init script is served from the same address, ?script): the CSP allows it.

@@ -1,5 +1,7 @@
 from django import forms
 
+from alliance.portal.search import KIND_CHOICES
+
 
 class AuditFilterForm(forms.Form):
     """The staff audit page's filters: an action prefix, part of the target's name, or one exact target."""
@@ -48,3 +50,10 @@ class AccountEraseForm(forms.Form):
         label="I understand that my account and my personal data are erased for good, and cannot be restored.",
         error_messages={"required": "Tick the box to confirm you read the warning."},
     )
+
+
+class SearchForm(forms.Form):
+    """The search page's words and kind (the header's box sends the words only)."""
+
+    q = forms.CharField(label="Search for", required=False, max_length=200)
+    type = forms.ChoiceField(label="Only", required=False, choices=[("", "Everything"), *KIND_CHOICES])

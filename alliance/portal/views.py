@@ -27,7 +27,8 @@ from members.models import Organization
 from members.selectors import organizations_in_good_standing, person_affiliations
 
 from . import privacy
-from .forms import AccountEraseForm, AuditFilterForm
+from .forms import AccountEraseForm, AuditFilterForm, SearchForm
+from .search import search
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -53,6 +54,17 @@ def home(request: HttpRequest) -> HttpResponse:
 def welcome(request: HttpRequest) -> HttpResponse:
     """Where a newcomer lands after confirming their address: join or register an organization, then browse."""
     return render(request, "portal/welcome.html", {"affiliations": list(person_affiliations(request.user))})
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    """The one search (the header's box): members, projects, catalog entries, events and committees, best first."""
+    form = SearchForm(request.GET or None)
+    hits: list = []
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        hits = search(person=request.user, query=query, kind=form.cleaned_data["type"])
+    return render(request, "portal/search.html", {"form": form, "hits": hits, "query": query})
 
 
 def dev_mail(request: HttpRequest) -> HttpResponse:

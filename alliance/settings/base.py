@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sites",
+    "django.contrib.postgres",  # the search's full-text and trigram lookups (alliance/portal/search.py)
     "django.contrib.humanize",
     "allauth",
     "allauth.account",

@@ -14,7 +14,7 @@ from alliance.api.inputs import ERROR
 from members import selectors as members
 from members.models import Organization
 
-from .dashboards import alliance_stats, organization_contributions, period_of_dates
+from ..dashboards import alliance_stats, organization_contributions, period_of_dates
 
 
 class ContributionsFilterSerializer(serializers.Serializer):

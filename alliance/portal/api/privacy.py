@@ -15,7 +15,7 @@ from alliance.errors import NotPermitted, require_staff
 from members import services as member_services
 from members.models import User
 
-from . import privacy
+from .. import privacy
 
 
 class EraseSerializer(serializers.Serializer):
