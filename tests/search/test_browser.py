@@ -19,8 +19,8 @@ def test_a_visitor_searches_from_the_header_and_narrows_to_one_kind(live_server,
 
     # Given a visitor on the home page, when they search from the header
     page.goto(live_server.url + "/")
-    page.get_by_role("searchbox", name="Search").fill("photosyntesis")
-    page.get_by_role("searchbox", name="Search").press("Enter")
+    page.get_by_role("searchbox", name="Find in the portal").fill("photosyntesis")
+    page.get_by_role("searchbox", name="Find in the portal").press("Enter")
 
     # Then the results page lists what they may see, best first, despite the typo, and nothing scrolls sideways
     expect(page.get_by_role("heading", name="2 results for “photosyntesis”")).to_be_visible()
