@@ -82,7 +82,8 @@ class OrganizationForm(forms.ModelForm):
         help_texts = {
             "name": "The organization's full name, as it should appear in the directory.",
             "website": "For example https://example.org",
-            "description": "What the organization does and how it works on responsible AI.",
+            "description": "What the organization does and how it works on responsible AI. Markdown: **bold**, "
+            "*italic*, [links](https://…), lists.",
         }
 
     def __init__(self, *args, **kwargs):

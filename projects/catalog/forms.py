@@ -52,12 +52,13 @@ class CatalogEntryForm(forms.Form):
         label="How to reproduce the evaluation",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Where it applies: data, commands and expected results.",
+        help_text="Where it applies: data, commands and expected results. Markdown (steps as a numbered list, "
+        "commands in `code`).",
     )
     safety_notes = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Known risks, limits and intended use.",
+        help_text="Known risks, limits and intended use. Markdown.",
     )
 
 
