@@ -7,6 +7,8 @@ before that rule, and descriptions, still hold line breaks.
 """
 
 from collections.abc import Iterable
+from datetime import UTC
+from urllib.parse import urlencode
 
 from django.conf import settings
 from icalendar import Calendar, vText
@@ -74,3 +76,31 @@ def feed_calendar(events: Iterable[Event], *, owner: str) -> bytes:
         calendar.add_component(_component(event, with_online_link=True))
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def calendar_links(event: Event) -> dict[str, str]:
+    """ "Add to Google Calendar" and "Add to Outlook" addresses for the event (beside its .ics file): the title, the
+    times in UTC, the page's address and the venue; never the online link, which only attendees get."""
+    page = settings.SITE_URL + event.get_absolute_url()
+    details = f"{page}"
+    start, end = event.starts_at.astimezone(UTC), event.ends_at.astimezone(UTC)
+    google = {
+        "action": "TEMPLATE",
+        "text": event.title,
+        "dates": f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}",
+        "details": details,
+        "location": event.venue,
+    }
+    outlook = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": event.title,
+        "startdt": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "enddt": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "body": details,
+        "location": event.venue,
+    }
+    return {
+        "google": "https://calendar.google.com/calendar/render?" + urlencode(google),
+        "outlook": "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(outlook),
+    }

@@ -27,7 +27,7 @@ from alliance.pages import filtered_list_page, form_error, refusal_of
 from projects.models import FocusArea
 
 from . import selectors, services
-from .calendar import event_calendar, feed_calendar
+from .calendar import calendar_links, event_calendar, feed_calendar
 from .forms import CancelEventForm, CapacityForm, EventFilterForm, EventForm, OrganizerAddForm, RegistrationFilterForm
 from .models import CalendarFeed, Event, Registration
 
@@ -99,6 +99,7 @@ def _panel_context(request: HttpRequest, event: Event, **extra: Any) -> dict[str
         "is_organizer": event.viewer_is_organizer,
         "show_online_link": bool(event.online_url) and (confirmed or event.viewer_is_organizer),
         "login_url": f"{reverse('account_login')}?next={event.get_absolute_url()}",
+        "calendar_links": calendar_links(event) if event.status != Event.Status.CANCELLED else {},
         **extra,
     }
 

@@ -137,12 +137,18 @@ def event_update(*, actor: User, event: Event, **fields: Any) -> Event:
 
 
 def event_publish(*, actor: User, event: Event) -> Event:
-    """Organizers open a draft to everyone who may see it; registration opens with it (unless set later)."""
+    """Organizers open a draft to everyone who may see it; registration opens with it (unless set later). An event
+    that has already started is not published: it would open registration for something past."""
     require_organizer(actor, event)
     with transaction.atomic():
         event = lock_event(event)
         if event.status != Event.Status.DRAFT:
             raise DomainError(f"Only a draft can be published; this event is {event.get_status_display().lower()}.")
+        if event.starts_at <= timezone.now():
+            raise DomainError(
+                "This event has already started, so no one could register: move its start into the future first.",
+                field="starts_at",
+            )
         event.status = Event.Status.PUBLISHED
         event.published_at = timezone.now()
         event.save(update_fields=["status", "published_at", "updated_at"])
