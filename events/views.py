@@ -136,7 +136,7 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
     except DomainError as error:
         return _panel_response(request, slug, error=error.message)
     if registration.status == Registration.Status.CONFIRMED:
-        notice = "You have a seat. A confirmation is on its way to your inbox."
+        notice = "You are registered. A confirmation is on its way to your inbox."  # the panel says "You have a seat."
     else:
         position = services.waitlist_position(registration)
         notice = f"The event is full: you are number {position} on the waitlist. We will write when a seat is yours."

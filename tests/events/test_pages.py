@@ -396,7 +396,7 @@ def test_register_without_htmx_redirects_with_a_message(client, event, person):
     response = client.post(reverse("events:event_register", kwargs={"slug": event.slug}), follow=True)
 
     assert response.redirect_chain[-1][0] == event.get_absolute_url()
-    assert "You have a seat. A confirmation is on its way" in response.content.decode()
+    assert "You are registered. A confirmation is on its way" in response.content.decode()
 
 
 def test_anonymous_register_is_sent_to_sign_in(client, event):

@@ -12,7 +12,7 @@ from alliance.models import AuditEntry
 from events import services
 from events.models import Event
 from tests.events.factories import EventFactory
-from tests.members.factories import StaffFactory
+from tests.members.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +100,16 @@ def test_an_event_offers_google_calendar_and_outlook_beside_the_ics_file(client,
     assert f"startdt={start:%Y-%m-%dT%H}%3A" in page
     assert "portal.alliance.example%2Fevents%2F" in page
     assert event.online_url not in page.split("calendar-links", 1)[1].split("</p>", 1)[0]
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_registering_says_you_have_a_seat_once(client, htmx):
+    event = EventFactory()
+    client.force_login(UserFactory())
+    headers = {"HX-Request": "true"} if htmx else {}
+
+    response = client.post(reverse("events:event_register", args=[event.slug]), headers=headers, follow=not htmx)
+
+    page = response.content.decode()
+    assert page.count("You have a seat") == 1
+    assert "You are registered. A confirmation is on its way to your inbox." in page
