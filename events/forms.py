@@ -4,6 +4,7 @@ Dates and times are typed as the wall-clock time of the event's own time zone (a
 made aware in that zone here, so "18:00 Europe/Brussels" means 18:00 in Brussels whatever the server's zone.
 """
 
+import importlib.resources
 import zoneinfo
 from datetime import datetime
 from functools import cache
@@ -20,10 +21,42 @@ DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 EVENT_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
 
+# Offered first: where the alliance's events most often happen.
+COMMON_TIMEZONES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Brussels",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Africa/Nairobi",
+    "Asia/Kolkata",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+)
+
+
+def _zone_names() -> list[str]:
+    """Each time zone once: the names of the time-zone database's ``zone.tab`` (no aliases such as
+    ``Asia/Calcutta`` beside ``Asia/Kolkata``, nor ``US/Eastern``), from the ``tzdata`` package."""
+    table = importlib.resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    names = {line.split("\t")[2] for line in table.splitlines() if line and not line.startswith("#")}
+    return sorted(name for name in names if name in zoneinfo.available_timezones())
+
+
 @cache
-def timezone_choices() -> list[tuple[str, str]]:
-    names = sorted(name for name in zoneinfo.available_timezones() if "/" in name and not name.startswith("Etc/"))
-    return [("UTC", "UTC"), *((name, name.replace("_", " ")) for name in names)]
+def timezone_choices() -> list[tuple[str, Any]]:
+    """The form's time zones, each once: the common ones first, then every other by name."""
+    label = lambda name: name.replace("_", " ")  # noqa: E731
+    others = [(name, label(name)) for name in _zone_names() if name not in COMMON_TIMEZONES]
+    return [
+        ("Common", [(name, label(name)) for name in COMMON_TIMEZONES]),
+        ("All time zones", others),
+    ]
 
 
 class WallClockDateTimeField(forms.DateTimeField):

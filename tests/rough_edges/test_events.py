@@ -113,3 +113,19 @@ def test_registering_says_you_have_a_seat_once(client, htmx):
     page = response.content.decode()
     assert page.count("You have a seat") == 1
     assert "You are registered. A confirmation is on its way to your inbox." in page
+
+
+def test_the_time_zone_list_offers_each_zone_once_the_common_ones_first():
+    from events.forms import EventForm
+
+    choices = list(EventForm().fields["timezone"].choices)
+    (common_label, common), (all_label, others) = choices
+    names = [name for name, _label in common] + [name for name, _label in others]
+
+    assert (common_label, all_label) == ("Common", "All time zones")
+    assert common[0][0] == "UTC" and "Europe/Brussels" in dict(common)
+    assert len(names) == len(set(names))
+    assert "Asia/Kolkata" in names and "Asia/Calcutta" not in names
+    assert "Europe/Kyiv" in names and "Europe/Kiev" not in names
+    assert not any(name.startswith(("US/", "Etc/")) for name in names)
+    assert ("America/Sao_Paulo", "America/Sao Paulo") in common
