@@ -14,6 +14,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django_countries.filters import CountryFilter
 
 from alliance.admin_actions import run_service_on_each
 from alliance.errors import DomainError
@@ -166,6 +167,10 @@ class OrganizationAdmin(admin.ModelAdmin):
     inlines = [AffiliationInline, OrganizationDomainInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["suspend", "mark_lapsed", "reinstate"]
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        """The country filter lists the countries in use (django-countries' ``CountryFilter``), not all 250."""
+        return [("country", CountryFilter) if name == "country" else name for name in super().get_list_filter(request)]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # organizations register on the portal, with their first admin
