@@ -231,22 +231,41 @@ def confirmed_attendees(event: Event) -> QuerySet[Registration]:
 
 
 def person_registrations(person: Any, *, now: datetime | None = None) -> QuerySet[Registration]:
-    """The person's active registrations for events not yet over, soonest first, with waitlist positions."""
+    """The person's active registrations for events not yet over and not cancelled, soonest first, with waitlist
+    positions (``person_cancelled_registrations`` lists the cancelled ones apart)."""
     now = now or timezone.now()
     return (
         Registration.objects.filter(
             person_id=person.pk, status__in=Registration.ACTIVE_STATUSES, event__ends_at__gte=now
         )
+        .exclude(event__status=Event.Status.CANCELLED)
         .select_related("event", "event__project")
         .annotate(position=_waitlist_position_or_none())
         .order_by("event__starts_at", "pk")
     )
 
 
+def person_cancelled_registrations(person: Any, *, now: datetime | None = None) -> QuerySet[Registration]:
+    """The person's registrations for events the organizers cancelled that would not be over yet, soonest first."""
+    now = now or timezone.now()
+    return (
+        Registration.objects.filter(
+            person_id=person.pk,
+            status__in=Registration.ACTIVE_STATUSES,
+            event__ends_at__gte=now,
+            event__status=Event.Status.CANCELLED,
+        )
+        .select_related("event")
+        .order_by("event__starts_at", "pk")
+    )
+
+
 def person_past_registrations(person: Any, *, now: datetime | None = None) -> QuerySet[Registration]:
+    """The events the person had a seat at (a cancelled event took place for no one)."""
     now = now or timezone.now()
     return (
         Registration.objects.filter(person_id=person.pk, status=Registration.Status.CONFIRMED, event__ends_at__lt=now)
+        .exclude(event__status=Event.Status.CANCELLED)
         .select_related("event")
         .order_by("-event__starts_at", "-pk")
     )

@@ -200,6 +200,7 @@ def my_events(request: HttpRequest) -> HttpResponse:
         "events/my_events.html",
         {
             "upcoming": list(selectors.person_registrations(request.user)),
+            "cancelled": list(selectors.person_cancelled_registrations(request.user)),
             "past": list(selectors.person_past_registrations(request.user)[:20]),
             "organized": list(selectors.events_organized_by(request.user)[:50]),
             "feed_url": feed_url,

@@ -129,3 +129,20 @@ def test_the_time_zone_list_offers_each_zone_once_the_common_ones_first():
     assert "Europe/Kyiv" in names and "Europe/Kiev" not in names
     assert not any(name.startswith(("US/", "Etc/")) for name in names)
     assert ("America/Sao_Paulo", "America/Sao Paulo") in common
+
+
+def test_my_events_lists_a_cancelled_event_apart_not_under_coming_up(client):
+    person = UserFactory()
+    kept = EventFactory(title="Kept workshop")
+    called_off = EventFactory(title="Called-off workshop")
+    services.event_register(actor=person, event=kept)
+    services.event_register(actor=person, event=called_off)
+    services.event_cancel(actor=called_off.created_by, event=called_off, reason="Snow.")
+    client.force_login(person)
+
+    page = client.get(reverse("events:my_events")).content.decode()
+    coming_up = page.split('id="upcoming-heading"', 1)[1].split("</section>", 1)[0]
+    cancelled = page.split('id="cancelled-heading"', 1)[1].split("</section>", 1)[0]
+
+    assert "Kept workshop" in coming_up and "Called-off workshop" not in coming_up
+    assert "Called-off workshop" in cancelled and "Cancelled" in cancelled
