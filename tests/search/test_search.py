@@ -197,14 +197,16 @@ SQLITE_SCRIPT = """
 import json
 from django.contrib.auth.models import AnonymousUser
 from alliance.portal.search import search
-from members.models import Organization, User
+from members.models import MembershipTerm, MembershipTier, Organization, User
 from projects.models import Project
 from events.models import Event
 from django.utils import timezone
 from datetime import timedelta
 staff = User.objects.create(email="s@example.org", is_staff=True)
-Organization.objects.create(name="Aurora Photosynthesis Labs", slug="aurora", kind="company", country="DE",
-                            status="active")
+aurora = Organization.objects.create(name="Aurora Photosynthesis Labs", slug="aurora", kind="company", country="DE",
+                                    status="active", tier="general")
+MembershipTerm.objects.create(organization=aurora, tier=MembershipTier.objects.get(code="general"),
+                              starts_at=timezone.now() - timedelta(days=30), ends_at=timezone.now() + timedelta(days=300))
 Organization.objects.create(name="Photosynthesis Ventures", slug="ventures", kind="company", country="DE",
                             status="applicant")
 for title, state, text in [("Photosynthesis Benchmark", "active", "Leaves."), ("Leaf atlas", "active",
