@@ -51,6 +51,9 @@ def test_a_person_downloads_their_data_then_erases_their_account_and_cannot_sign
 
     # Then they are signed out, told so, and the account is empty
     expect(page.get_by_text("Your account is erased.")).to_be_visible()
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible():  # at phone width the header's links fold behind the menu button
+        menu.click()
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     erased = User.objects.get(pk=person.pk)
     assert erased.erased_at is not None and erased.name == ""
