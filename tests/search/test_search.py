@@ -206,7 +206,8 @@ staff = User.objects.create(email="s@example.org", is_staff=True)
 aurora = Organization.objects.create(name="Aurora Photosynthesis Labs", slug="aurora", kind="company", country="DE",
                                     status="active", tier="general")
 MembershipTerm.objects.create(organization=aurora, tier=MembershipTier.objects.get(code="general"),
-                              starts_at=timezone.now() - timedelta(days=30), ends_at=timezone.now() + timedelta(days=300))
+                              starts_at=timezone.now() - timedelta(days=30),
+                              ends_at=timezone.now() + timedelta(days=300))
 Organization.objects.create(name="Photosynthesis Ventures", slug="ventures", kind="company", country="DE",
                             status="applicant")
 for title, state, text in [("Photosynthesis Benchmark", "active", "Leaves."), ("Leaf atlas", "active",
