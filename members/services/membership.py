@@ -24,6 +24,7 @@ from alliance.errors import DomainError, NotPermitted, require_staff, validate_m
 from alliance.models import Notification
 from alliance.notifications import notify, staff_recipients
 from alliance.sweeps import claim_each
+from alliance.text import clean_name
 
 from ..models import Invoice, MembershipReminder, MembershipTerm, MembershipTier, Organization, User
 from ..selectors import (
@@ -88,7 +89,7 @@ def tier_create(*, actor: User, code: str, name: str, **fields: Any) -> Membersh
     unknown = set(fields) - set(TIER_EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
-    tier = MembershipTier(code=code, name=name.strip(), **fields)
+    tier = MembershipTier(code=code, name=clean_name(name, field="name"), **fields)
     tier.currency = tier.currency.upper()
     validate_model(tier)
     with transaction.atomic():
@@ -103,6 +104,8 @@ def tier_update(*, actor: User, tier: MembershipTier, **fields: Any) -> Membersh
     unknown = set(fields) - set(TIER_EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    if "name" in fields:
+        fields["name"] = clean_name(fields["name"], field="name")
     if "currency" in fields:
         fields["currency"] = str(fields["currency"]).upper()
     before = {field: getattr(tier, field) for field in fields}

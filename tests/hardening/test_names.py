@@ -228,3 +228,19 @@ def test_the_admin_add_form_stores_a_full_width_name_in_its_plain_form():
 
     assert form.is_valid(), form.errors
     assert form.save().name == "Ada Lovelace"
+
+
+@pytest.mark.parametrize(("name", "named"), LOOK_ALIKES)
+def test_a_membership_tier_name_follows_the_name_rule_on_create_and_update(name, named):
+    staff = StaffFactory()
+    tier = member_services.tier_create(actor=staff, code="supporter", name="Supporter")
+
+    for attempt in (
+        lambda: member_services.tier_create(actor=staff, code="look-alike", name=name),
+        lambda: member_services.tier_update(actor=staff, tier=tier, name=name),
+    ):
+        with pytest.raises(DomainError) as refused:
+            attempt()
+        assert named in refused.value.message
+    tier.refresh_from_db()
+    assert tier.name == "Supporter"
