@@ -36,23 +36,30 @@ class _SeatGone(Exception):
     """The seat the registration was written for was taken meanwhile: its transaction is undone."""
 
 
+_ALREADY_REGISTERED = "You are already registered for this event."
+_HELD = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+
+
 def event_register(*, actor: User, event: Event) -> Registration:
     """Register the person: a seat if one is free, else the waitlist (if on), else a clear refusal.
 
     Whether they may is ``selectors.registration_options`` (the registration panel shows what this service would
-    do). Who the person is, and whether they hold a registration already, is answered at once; while seats look
-    free, the registration, its audit entry and its notification are written first and the seat is taken last, in
-    one conditional ``UPDATE`` on the row as it is (``take_free_seat``): the event row is held only from that
-    statement to the commit. Otherwise (the seat went meanwhile, the event is full, has a seat cap per organization,
-    or looks closed) the first transaction is undone and the rules are asked again under the event's lock with the
-    fresh row: the waitlist is joined there, so people wait in the order they came.
+    do). Which organization the person's seat counts against is read at once; whether they hold a registration
+    already is not: the database refuses a second active one (``registration_one_active_per_person``), and so does
+    this service, in the same words as the page (read only to explain a refusal). While seats look free, the
+    registration, its audit entry and its notification are written first and the seat is taken last, in one
+    conditional ``UPDATE`` on the row as it is (``take_free_seat``): the event row is held only from that statement
+    to the commit. Otherwise (the seat went meanwhile, the event is full, has a seat cap per organization, or looks
+    closed) the first transaction is undone and the rules are asked again under the event's lock with the fresh
+    row: the waitlist is joined there, so people wait in the order they came.
     """
     if not getattr(actor, "is_authenticated", False):
         raise NotPermitted("Sign in to register.")
     organization = selectors.seat_organization(actor)
-    options = selectors.registration_options(actor, event, organization=organization)
-    if options.not_permitted or options.state in (options.CONFIRMED, options.WAITLISTED):
-        raise (NotPermitted if options.not_permitted else DomainError)(options.refusal)
+    # whether they hold a registration already is not read: the database refuses a second one (and says so below)
+    options = selectors.registration_options(actor, event, registration=None, organization=organization)
+    if options.not_permitted:
+        raise NotPermitted(options.refusal)
     try:
         if options.state == options.OPEN and event.organization_seat_cap is None:
             try:
@@ -67,6 +74,8 @@ def event_register(*, actor: User, event: Event) -> Registration:
             event = lock_event(event)
             options = selectors.registration_options(actor, event, registration=None, organization=organization)
             if not options.may_register:
+                if selectors.registration_options(actor, event, organization=organization).state in _HELD:
+                    raise DomainError(_ALREADY_REGISTERED)  # the refusal that matters to them (the page says it too)
                 raise (NotPermitted if options.not_permitted else DomainError)(options.refusal)
             seat_free = options.state == options.OPEN
             if seat_free:  # under the lock: counted on the fresh row, and the database checks the capacity too
@@ -75,7 +84,7 @@ def event_register(*, actor: User, event: Event) -> Registration:
             return _registration_record(actor, event, organization, confirmed=seat_free)
     except IntegrityError as error:
         if "registration_one_active_per_person" in str(error):
-            raise DomainError("You are already registered for this event.") from error
+            raise DomainError(_ALREADY_REGISTERED) from error
         raise
 
 

@@ -353,6 +353,23 @@ def test_one_active_registration_per_person(event, person):
         services.event_register(actor=person, event=event)
 
 
+@pytest.mark.parametrize(
+    ("seats_left", "waitlist"),
+    [(1, True), (0, True), (0, False)],
+    ids=["a seat free", "full, with a waitlist", "full, no waitlist"],
+)
+def test_registering_again_is_refused_as_already_registered_whatever_the_seats(person, seats_left, waitlist):
+    # given a person holding a seat, at an event with a seat left or none, waiting or not
+    event = EventFactory(capacity=2 if seats_left else 1, waitlist_enabled=waitlist)
+    services.event_register(actor=person, event=event)
+
+    # when they register again, then the refusal says what matters to them, and nothing changed
+    with pytest.raises(DomainError, match=r"^You are already registered for this event\.$"):
+        services.event_register(actor=person, event=Event.objects.get(pk=event.pk))
+    assert Registration.objects.filter(event=event, person=person).count() == 1
+    assert Event.objects.get(pk=event.pk).confirmed_count == 1
+
+
 def test_a_person_who_cancelled_may_register_again(event, person):
     first = services.event_register(actor=person, event=event)
     services.registration_cancel(actor=person, registration=first)
