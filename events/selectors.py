@@ -471,3 +471,8 @@ def personal_data(person: Any) -> dict[str, QuerySet]:
         "registrations": Registration.objects.filter(person=person),
         "calendar_feed": CalendarFeed.objects.filter(person=person),
     }
+
+
+# The parts whose rows are the person's own: the audit trail's entries about them are about the person (the export's
+# audit_entries_about_you, ARCHITECTURE.md); events they created or organize are their attendees' too.
+PERSONAL_DATA_OWN_ROWS = ("registrations", "calendar_feed")

@@ -463,6 +463,19 @@ def personal_data(person: Any) -> dict[str, QuerySet]:
     }
 
 
+# The parts whose rows are the person's own: the audit trail's entries about them are about the person (the export's
+# audit_entries_about_you, ARCHITECTURE.md); the applications they submitted are their organization's, the invitations
+# they sent are the invitees'.
+PERSONAL_DATA_OWN_ROWS = (
+    "affiliations",
+    "invitations_received",
+    "join_requests",
+    "api_tokens",
+    "email_addresses",
+    "two_factor_authenticators",
+)
+
+
 def organizations_only_administered_by(person: Any) -> QuerySet[Organization]:
     """The organizations whose one admin is this person: they cannot leave (nor erase their account) before naming
     another admin."""

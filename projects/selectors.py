@@ -327,3 +327,9 @@ def personal_data(person: Any) -> dict[str, QuerySet]:
         "catalog_entries_submitted": CatalogEntry.objects.filter(submitted_by=person),
         "catalog_entries_validated": CatalogEntry.objects.filter(validated_by=person),
     }
+
+
+# The parts whose rows are the person's own: the audit trail's entries about them are about the person (the export's
+# audit_entries_about_you, ARCHITECTURE.md); projects they proposed and focus areas they chair are everyone's who
+# takes part.
+PERSONAL_DATA_OWN_ROWS = ("participations",)

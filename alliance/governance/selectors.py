@@ -293,6 +293,11 @@ def personal_data(person: Any) -> dict[str, QuerySet]:
     }
 
 
+# The parts whose rows are the person's own: the audit trail's entries about them are about the person (the export's
+# audit_entries_about_you, ARCHITECTURE.md); votes are left out: a secret vote's trail must not lead to its voter.
+PERSONAL_DATA_OWN_ROWS = ("committee_seats", "ballot_places")
+
+
 # --- who is who (permission predicates: services, views, templates and serializers all ask these) ---------------
 
 

@@ -31,6 +31,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from alliance import selectors as ground_floor_selectors
 from alliance.audit import audit_record
 from alliance.erasure import ground_floor_forget, needles_of, text_without
 from alliance.errors import DomainError, require_reason, require_staff
@@ -70,8 +71,12 @@ ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def personal_data_parts(person: Any) -> dict[str, dict[str, QuerySet]]:
-    """Every app's answer to "what do you hold about this person", by app label."""
-    parts: dict[str, dict[str, QuerySet]] = {}
+    """Every app's answer to "what do you hold about this person", by app label.
+
+    The ground floor's answer comes with the others' own rows (each app's ``PERSONAL_DATA_OWN_ROWS``), so that its
+    audit entries about the person are also those about their registrations, seats, tokens and the like.
+    """
+    modules = {}
     for config in apps.get_app_configs():
         if config.name.split(".")[0] not in OUR_PACKAGES:
             continue
@@ -80,8 +85,23 @@ def personal_data_parts(person: Any) -> dict[str, dict[str, QuerySet]]:
         except ModuleNotFoundError:
             continue
         if hasattr(selectors, "personal_data"):
-            parts[config.label] = selectors.personal_data(person)
-    return parts
+            modules[config.label] = selectors
+    parts = {
+        label: selectors.personal_data(person)
+        for label, selectors in modules.items()
+        if selectors is not ground_floor_selectors
+    }
+    own_rows = [
+        parts[label][name]
+        for label, selectors in modules.items()
+        for name in getattr(selectors, "PERSONAL_DATA_OWN_ROWS", ())
+    ]
+    return {
+        label: ground_floor_selectors.personal_data(person, own_rows=own_rows)
+        if selectors is ground_floor_selectors
+        else parts[label]
+        for label, selectors in modules.items()
+    }
 
 
 def _first_line(model: type[models.Model]) -> str:

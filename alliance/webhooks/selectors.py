@@ -79,3 +79,8 @@ def may_register_webhook_endpoint(person: Any, organization: Organization | None
 def personal_data(person: Any) -> dict[str, QuerySet]:
     """What the webhooks app holds about ``person``: the endpoints they set up."""
     return {"endpoints_created": WebhookEndpoint.objects.filter(created_by=person)}
+
+
+# The parts whose rows are the person's own: the audit trail's entries about them are about the person (the export's
+# audit_entries_about_you, ARCHITECTURE.md).
+PERSONAL_DATA_OWN_ROWS = ("endpoints_created",)

@@ -390,6 +390,11 @@ def personal_data(person: Any) -> dict[str, QuerySet]:
     }
 
 
+# The parts whose rows are the person's own: the audit trail's entries about them are about the person (the export's
+# audit_entries_about_you, ARCHITECTURE.md); benchmarks and rounds they defined are the registry's.
+PERSONAL_DATA_OWN_ROWS = ("submissions", "reviews", "objections_raised")
+
+
 # --- who is who (permission predicates: services, views, templates and serializers all ask these) ---------
 
 

@@ -100,3 +100,20 @@ def test_each_part_is_a_query_of_the_rows_about_that_person_only():
     for parts in answers.values():
         for part in parts.values():
             assert isinstance(part, QuerySet)
+
+
+def test_each_apps_own_rows_name_parts_of_its_answer():
+    # given every app's answer and the parts it names as the person's own rows (for the audit entries about them)
+    person = UserFactory()
+    named = {}
+    for config in _our_apps():
+        try:
+            selectors = import_module(f"{config.name}.selectors")
+        except ModuleNotFoundError:
+            continue
+        if hasattr(selectors, "PERSONAL_DATA_OWN_ROWS"):
+            named[config.label] = (set(selectors.PERSONAL_DATA_OWN_ROWS), set(selectors.personal_data(person)))
+
+    # then each app names some, and only parts it answers with
+    assert {"members", "projects", "events", "benchmarks", "governance", "webhooks"} <= set(named)
+    assert {label: own - parts for label, (own, parts) in named.items() if own - parts} == {}

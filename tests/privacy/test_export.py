@@ -9,7 +9,14 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.urls import reverse
 
+from alliance.audit import audit_record
+from alliance.governance.models import CommitteeMember
 from alliance.portal.privacy import personal_data_export, personal_data_parts
+from alliance.webhooks.models import WebhookEndpoint
+from events.models import CalendarFeed, Registration
+from members.models import Affiliation, ApiToken, Invitation, JoinRequest
+from projects.benchmarks.models import Submission
+from projects.models import Participation
 from tests.members.factories import UserFactory
 
 from .conftest import ADDRESS, NAME, person_with_everything
@@ -120,9 +127,12 @@ def test_the_export_costs_the_same_number_of_queries_at_any_size(size, django_as
     from tests.projects.factories import ParticipationFactory
 
     for _ in range(size):
-        AffiliationFactory(person=person)
-        ParticipationFactory(person=person)
-        RegistrationFactory(person=person)
+        for row in (
+            AffiliationFactory(person=person),
+            ParticipationFactory(person=person),
+            RegistrationFactory(person=person),
+        ):  # and someone else's audit entry about each of their rows
+            audit_record(actor=UserFactory(), action="row.touched", target=row)
 
     # then the export's query count is the same (one query per part, the content type once)
     with django_assert_num_queries(EXPORT_QUERIES):
@@ -130,6 +140,45 @@ def test_the_export_costs_the_same_number_of_queries_at_any_size(size, django_as
 
 
 EXPORT_QUERIES = 45  # one per part (45 parts in 7 apps), whatever the number of rows
+
+
+def _rows_of(person) -> list:
+    """One row of each kind the person owns whose changes the audit trail records."""
+    return [
+        Affiliation.objects.filter(person=person).first(),
+        Registration.objects.filter(person=person).first(),
+        Participation.objects.filter(person=person).first(),
+        ApiToken.objects.filter(user=person).first(),
+        CommitteeMember.objects.filter(person=person).first(),
+        CalendarFeed.objects.filter(person=person).first(),
+    ]
+
+
+def test_the_audit_entries_about_you_include_those_about_your_own_rows_and_none_of_another_persons(world):
+    # given entries written by others about the person's rows (their seat, token, join request, invitation...)
+    own = [
+        *_rows_of(world.person),
+        JoinRequest.objects.get(person=world.person),
+        Invitation.objects.get(email=ADDRESS),
+        WebhookEndpoint.objects.get(created_by=world.person),
+        Submission.objects.get(submitted_by=world.person),
+    ]
+    for row in own:
+        audit_record(actor=world.staff, action=f"{row._meta.model_name}.looked_at", target=row)
+    # and the same kinds of entries about the other person's rows, and about the other person
+    others = [*_rows_of(world.other), world.other]
+    for row in others:
+        audit_record(actor=world.staff, action=f"{row._meta.model_name}.looked_at_other", target=row)
+
+    # when the person downloads their data
+    entries = personal_data_export(person=world.person)["alliance"]["audit_entries_about_you"]
+
+    # then every entry about their own rows is there (with the one about the account), and none about the other's
+    found = {(entry["action"], entry["target_id"]) for entry in entries}
+    assert {(f"{row._meta.model_name}.looked_at", str(row.pk)) for row in own} <= found
+    assert ("person.renamed", str(world.person.pk)) in found
+    assert not [action for action, _ in found if action.endswith("_other")]
+    assert {entry["actor"] for entry in entries if entry["action"].endswith(".looked_at")} == {"another person"}
 
 
 def test_the_api_serves_the_export_to_the_signed_in_person_only(world, api_client):
