@@ -52,6 +52,25 @@ class AccountEraseForm(forms.Form):
     )
 
 
+class StaffErasureForm(forms.Form):
+    """Staff erase an account on a verified request: the reason (the service requires it) and the warning read."""
+
+    reason = forms.CharField(
+        label="The verified request",
+        required=False,  # the service asks for it (require_reason), with its own message
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text=(
+            "Who asked, when, and how you checked it was them. Recorded in the audit trail (without their name and "
+            "address)."
+        ),
+    )
+    confirm = forms.BooleanField(
+        label="I understand that this account and its personal data are erased for good, and cannot be restored.",
+        error_messages={"required": "Tick the box to confirm you read the warning."},
+    )
+
+
 class SearchForm(forms.Form):
     """The search page's words and kind (the header's box sends the words only)."""
 

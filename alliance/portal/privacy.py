@@ -192,18 +192,20 @@ class ErasureRefused(DomainError):
         self.refusals = refusals
 
 
-def erasure_refusals(person: Any) -> list[str]:
-    """What stands in the way of erasing the account, each with what to do first (empty: nothing)."""
+def erasure_refusals(person: Any, *, by_staff: bool = False) -> list[str]:
+    """What stands in the way of erasing the account, each with what to do first (empty: nothing); told to the person
+    themselves, or to the staff who erase it on their request (``by_staff``)."""
+    who = "This person is" if by_staff else "You are"
     refusals = [
-        f"You are the only admin of {organization}: make another person an admin of it first."
+        f"{who} the only admin of {organization}: make another person an admin of it first."
         for organization in organizations_only_administered_by(person)
     ]
     refusals += [
-        f"You are the only lead of the live project {project}: make another participant a lead first."
+        f"{who} the only lead of the live project {project}: make another participant a lead first."
         for project in projects_only_led_by(person)
     ]
     refusals += [
-        f"You are the only organizer of the upcoming event {event}: add another organizer or cancel it first."
+        f"{who} the only organizer of the upcoming event {event}: add another organizer or cancel it first."
         for event in events_only_organized_by(person)
     ]
     return refusals
@@ -222,7 +224,7 @@ def person_erase(*, actor: User, person: User, reason: str = "") -> User:
         if locked is None or locked.erased_at is not None:
             raise DomainError("This account is already erased.")
         person = locked
-        refusals = erasure_refusals(person)
+        refusals = erasure_refusals(person, by_staff=actor.pk != person.pk)
         if refusals:
             raise ErasureRefused(refusals)
         old_address = person.email
