@@ -317,6 +317,60 @@ def application_review_queue() -> QuerySet[MembershipApplication]:
     )
 
 
+def applications_open_for_admin(person: Any) -> QuerySet[MembershipApplication]:
+    """The open applications of the organizations the person is an admin of, oldest first (staff see the review
+    queue instead): what the admin may resubmit or withdraw, and what they wait for."""
+    return (
+        MembershipApplication.objects.filter(
+            status__in=MembershipApplication.OPEN_STATUSES, organization__in=organizations_administered_by(person)
+        )
+        .select_related("organization")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def join_requests_awaiting(person: Any) -> QuerySet[JoinRequest]:
+    """Pending requests to join the organizations the person is an admin of, oldest first: theirs to answer."""
+    return (
+        JoinRequest.objects.filter(
+            status=JoinRequest.Status.PENDING, organization__in=organizations_administered_by(person)
+        )
+        .select_related("organization", "person")
+        .order_by("created_at", "pk")
+    )
+
+
+def invitations_for(person: Any, *, now: datetime | None = None) -> QuerySet[Invitation]:
+    """The pending invitations sent to the person's address that have not expired, oldest first (the emailed link
+    accepts them)."""
+    if not getattr(person, "is_authenticated", False):
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(
+            email__iexact=person.email, status=Invitation.Status.PENDING, expires_at__gt=now or timezone.now()
+        )
+        .select_related("organization")
+        .order_by("created_at", "pk")
+    )
+
+
+def organizations_to_act_on(person: Any, *, now: datetime | None = None) -> QuerySet[Organization]:
+    """The organizations the person is an admin of whose membership asks them to act, each with its ``standing``:
+    renewal due or in grace (renew), or an applicant with no open application (apply). One query."""
+    open_application = MembershipApplication.objects.filter(
+        organization_id=OuterRef("pk"), status__in=MembershipApplication.OPEN_STATUSES
+    )
+    return (
+        with_membership(organizations_administered_by(person), now=now)
+        .alias(has_open_application=Exists(open_application))
+        .filter(
+            Q(standing__in=[Standing.RENEWAL_DUE, Standing.GRACE])
+            | Q(status=Organization.Status.APPLICANT, has_open_application=False)
+        )
+        .order_by("term_end", "name")
+    )
+
+
 def organization_people(organization: Organization) -> QuerySet[Affiliation]:
     """Everyone in the organization, for its admins' management page."""
     return organization.affiliations.select_related("person").order_by("-role", "person__email")

@@ -143,6 +143,20 @@ def person_projects(person: Any) -> QuerySet[Participation]:
     return Participation.objects.filter(person=person).select_related("project").order_by("project__title")
 
 
+def person_projects_with_latest_update(person: Any) -> QuerySet[Participation]:
+    """The person's projects (taking part or asked to join) with each project's newest update as
+    ``project.latest_updates`` (a list of at most one), most recently changed first: the home page's part."""
+    latest = ProjectUpdate.objects.order_by("-created_at", "-pk")
+    newest_at = latest.filter(project_id=OuterRef("project_id")).values("created_at")[:1]
+    return (
+        Participation.objects.filter(person_id=person.pk)
+        .select_related("project")
+        .prefetch_related(Prefetch("project__updates", queryset=latest[:1], to_attr="latest_updates"))
+        .annotate(last_news=Coalesce(Subquery(newest_at), "project__state_changed_at"))
+        .order_by("-last_news", "project__title", "pk")
+    )
+
+
 def project_active_leads(project: Project) -> list[User]:
     """The project's active leads, in a stable order: who is told of requests to join and catalog decisions."""
     return list(

@@ -1,5 +1,5 @@
-"""Pages of the top floor: the home page (it counts member organizations and shows a person the ballots waiting for
-their vote), the staff audit trail, and the uploads of the embedded default."""
+"""Pages of the top floor: the home page (a visitor's: the alliance and its members; a signed-in person's and staff's:
+what concerns them, from ``home.py``), the staff audit trail, and the uploads of the embedded default."""
 
 import json
 
@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from django.views.static import serve
 
 from alliance.errors import DomainError
-from alliance.governance.selectors import ballots_awaiting_vote
 from alliance.mail import mail_file_text, mail_files
 from alliance.models import AuditEntry, Notification
 from alliance.pages import form_error, query_string_without_page, staff_required
@@ -26,14 +25,21 @@ from members import services as member_services
 from members.models import Organization
 from members.selectors import organizations_in_good_standing, person_affiliations
 
+from . import home as home_parts
 from . import privacy
 from .forms import AccountEraseForm, AuditFilterForm, SearchForm
 from .search import search
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """What the alliance is, how many members it has of each kind, and the way in; for a signed-in person, the open
-    ballots waiting for their vote ("my open ballots", one query)."""
+    """A visitor's home says what the alliance is, how many members it has of each kind, and the way in.
+
+    A signed-in person's home is their own: next events, projects, what their organizations ask of them, ballots
+    and unread notifications (``home.person_home``); staff's adds what waits for them (``home.staff_queues``). A
+    newcomer with no organization and nothing going on gets the welcome page's next steps instead.
+    """
+    if request.user.is_authenticated:
+        return _signed_in_home(request)
     active = organizations_in_good_standing()  # a lapsed member is not counted (it left the directory too)
     totals = dict(active.order_by().values_list("kind").annotate(total=Count("pk")))
     kinds = [(value, label, totals[value]) for value, label in Organization.Kind.choices if totals.get(value)]
@@ -41,12 +47,19 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "home.html",
-        {
-            "kinds": kinds,
-            "member_count": sum(totals.values()),
-            "newest": newest,
-            "open_ballots": list(ballots_awaiting_vote(request.user)),
-        },
+        {"kinds": kinds, "member_count": sum(totals.values()), "newest": newest},
+    )
+
+
+def _signed_in_home(request: HttpRequest) -> HttpResponse:
+    person = home_parts.person_home(request.user)
+    queues = home_parts.staff_queues(request.user) if request.user.is_staff else []
+    if not queues and person.is_newcomer:
+        return render(request, "portal/welcome.html", {"affiliations": []})
+    return render(
+        request,
+        "portal/home.html",
+        {"home": person, "queues": queues, "open_ballots": person.ballots},
     )
 
 

@@ -46,6 +46,15 @@ def catalog_list(
     )
 
 
+def catalog_validation_queue() -> QuerySet[CatalogEntry]:
+    """Entries waiting for a staff validation, oldest first, with their project."""
+    return (
+        CatalogEntry.objects.filter(status=CatalogEntry.Status.SUBMITTED)
+        .select_related("project")
+        .order_by("created_at", "pk")
+    )
+
+
 def catalog_entry_visible_to(person: Any, pk: int | str) -> CatalogEntry | None:
     """One entry, if the person may see it (as ``catalog_list`` decides), with its project."""
     return catalog_list(person=person).filter(pk=pk).first()

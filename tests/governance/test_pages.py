@@ -371,9 +371,10 @@ def test_the_home_page_of_a_voter_costs_the_same_for_3_or_30_open_ballots(count,
     client = client_for(members[0])
     client.get(reverse("home"))
 
-    # the session, the person, the members by kind, the newest members, the ballots awaiting the person's vote,
-    # the menu (unread notifications, webhooks)
-    with django_assert_num_queries(7):
+    # the session, the person, the parts of their home (alliance.portal.home: affiliations, registrations, projects,
+    # invitations, join requests, applications, organizations to act on, the ballots awaiting their vote, unread
+    # notifications), the menu (unread notifications, webhooks)
+    with django_assert_num_queries(13):
         response = client.get(reverse("home"))
     assert len(response.context["open_ballots"]) == count
     assert "Your vote is waited for" in text(response)
