@@ -15,3 +15,8 @@ def sign_in(page: Page, base: str, email: str, next_path: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
+
+
+def page_width(page: Page) -> int:
+    """How wide the page is, in CSS pixels: wider than the viewport means it scrolls sideways."""
+    return page.evaluate("document.scrollingElement.scrollWidth")

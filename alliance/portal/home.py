@@ -10,17 +10,17 @@ is limited to the first few rows and links to its full page.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.timesince import timesince
 
 from alliance.governance.models import Ballot
 from alliance.governance.selectors import ballots_awaiting_vote
 from alliance.models import Notification
 from alliance.notifications import inbox
+from alliance.templatetags.ages import age_of
 from events.models import Registration
 from events.selectors import person_registrations
 from members.models import Affiliation, Invitation, JoinRequest, MembershipApplication, Organization
@@ -58,23 +58,18 @@ class PersonHome:
     @property
     def pending_count(self) -> int:
         return (
-            len(self.invitations)
-            + len(self.join_requests)
-            + len(self.applications)
-            + len(self.organizations_to_act_on)
+            len(self.invitations) + len(self.join_requests) + len(self.applications) + len(self.organizations_to_act_on)
         )
+
+    @property
+    def is_quiet(self) -> bool:
+        """Nothing in any part: no event ahead, no project, nothing waiting, nothing unread."""
+        return not (self.registrations or self.participations or self.pending_count or self.unread_notifications)
 
     @property
     def is_newcomer(self) -> bool:
         """No organization and nothing going on: the welcome page's next steps serve them better."""
-        return not (
-            self.affiliations
-            or self.registrations
-            or self.participations
-            or self.pending_count
-            or self.ballots
-            or self.unread_notifications
-        )
+        return not self.affiliations and not self.ballots and self.is_quiet
 
 
 def person_home(person: Any, *, now: datetime | None = None) -> PersonHome:
@@ -120,13 +115,6 @@ class Queue:
     empty: str = ""
 
 
-def _age(since: datetime, now: datetime) -> str:
-    """How long something has waited, in its largest unit: "3 days", "2 hours", "5 minutes"."""
-    if now - since < timedelta(minutes=1):
-        return "under a minute"
-    return timesince(since, now, depth=1)
-
-
 def staff_queues(person: Any, *, now: datetime | None = None) -> list[Queue]:
     """What waits for staff, each queue oldest first: eight queries (a count and the oldest rows of four queues).
 
@@ -149,7 +137,7 @@ def staff_queues(person: Any, *, now: datetime | None = None) -> list[Queue]:
                     detail=application.get_status_display(),
                     url=reverse("members:application_detail", args=[application.pk]),
                     since=application.submitted_at,
-                    age=_age(application.submitted_at, now),
+                    age=age_of(application.submitted_at, now),
                 )
                 for application in applications[:SHOWN]
             ],
@@ -166,7 +154,7 @@ def staff_queues(person: Any, *, now: datetime | None = None) -> list[Queue]:
                     detail=f"{project.review_count} review{'s' if project.review_count != 1 else ''}",
                     url=project.get_absolute_url(),
                     since=project.state_changed_at,
-                    age=_age(project.state_changed_at, now),
+                    age=age_of(project.state_changed_at, now),
                 )
                 for project in proposals[:SHOWN]
             ],
@@ -183,7 +171,7 @@ def staff_queues(person: Any, *, now: datetime | None = None) -> list[Queue]:
                     detail=entry.project.title,
                     url=reverse("projects:catalog_detail", args=[entry.pk]),
                     since=entry.created_at,
-                    age=_age(entry.created_at, now),
+                    age=age_of(entry.created_at, now),
                 )
                 for entry in validations[:SHOWN]
             ],
@@ -200,7 +188,7 @@ def staff_queues(person: Any, *, now: datetime | None = None) -> list[Queue]:
                     detail=objection.submission.round.benchmark.project.title,
                     url=objection.get_absolute_url(),
                     since=objection.created_at,
-                    age=_age(objection.created_at, now),
+                    age=age_of(objection.created_at, now),
                 )
                 for objection in objections[:SHOWN]
             ],

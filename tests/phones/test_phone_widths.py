@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from alliance.models import Notification
 from members.models import Affiliation
-from tests.browser import sign_in
+from tests.browser import page_width, sign_in
 from tests.events.factories import EventFactory
 from tests.members.factories import OrganizationFactory, StaffFactory, UserFactory
 from tests.projects.factories import CatalogEntryFactory, ProjectFactory
@@ -39,10 +39,6 @@ def world(db):
     staff = StaffFactory(email="staff@alliance.example")
     event.organizers.add(staff)
     return {"organization": organization, "admin": admin, "project": project, "event": event, "staff": staff}
-
-
-def _width(page: Page) -> int:
-    return page.evaluate("document.scrollingElement.scrollWidth")
 
 
 def _pages(world) -> dict[str, list[str]]:
@@ -88,8 +84,8 @@ def test_no_main_page_scrolls_sideways_on_a_phone(live_server, page: Page, world
         for path in paths:
             response = page.goto(live_server.url + path)
             assert response is not None and response.status == 200, path
-            if _width(page) > PHONE:
-                too_wide[path] = _width(page)
+            if page_width(page) > PHONE:
+                too_wide[path] = page_width(page)
     assert too_wide == {}
 
 

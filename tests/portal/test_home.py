@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliance.models import Notification
+from alliance.templatetags.ages import age_of
 from events.models import Registration
 from members.models import Affiliation, Invitation, JoinRequest, MembershipApplication
 from projects.benchmarks.models import Objection
@@ -97,9 +98,7 @@ def test_a_person_sees_their_next_events_with_zone_labels_their_projects_updates
     full = EventFactory(title="Red-teaming hackathon", timezone="America/New_York", capacity=1)
     RegistrationFactory(event=confirmed, person=person)
     RegistrationFactory(event=full, person=UserFactory())
-    RegistrationFactory(
-        event=full, person=person, status=Registration.Status.WAITLISTED, waitlisted_at=timezone.now()
-    )
+    RegistrationFactory(event=full, person=person, status=Registration.Status.WAITLISTED, waitlisted_at=timezone.now())
     past = EventFactory(title="Last year's summit", starts_at=timezone.now() - timedelta(days=30))
     RegistrationFactory(event=past, person=person)
     project = ProjectFactory(title="Open evaluation harness")
@@ -239,17 +238,18 @@ def test_a_person_who_asked_to_join_a_project_sees_it_as_asked(client):
 def _staff_world(number: int = 0):
     """One thing in each staff queue, the oldest ones three days old."""
     three_days_ago = timezone.now() - timedelta(days=3, hours=1)
-    application = ApplicationFactory(organization=ApplicantOrganizationFactory(name=f"Applicant Analytics {number or ''}".strip()))
+    suffix = f" {number}" if number else ""
+    application = ApplicationFactory(organization=ApplicantOrganizationFactory(name=f"Applicant Analytics{suffix}"))
     MembershipApplication.objects.filter(pk=application.pk).update(submitted_at=three_days_ago)
     ProjectFactory(title=f"Proposed benchmark {number}", state=Project.State.PROPOSED, state_changed_at=three_days_ago)
     entry = CatalogEntryFactory(name="Toxicity checker", status=CatalogEntry.Status.SUBMITTED)
     CatalogEntry.objects.filter(pk=entry.pk).update(created_at=timezone.now() - timedelta(hours=5))
     CatalogEntryFactory(name="Validated tool", status=CatalogEntry.Status.VALIDATED)
-    submission = SubmissionFactory(organization=OrganizationFactory(name=f"Objected Org {number or ''}".strip()))
+    submission = SubmissionFactory(organization=OrganizationFactory(name=f"Objected Org{suffix}"))
     Objection.objects.create(
         submission=submission,
         objector=UserFactory(),
-        objector_organization=OrganizationFactory(name=f"Objecting Org {number or ''}".strip()),
+        objector_organization=OrganizationFactory(name=f"Objecting Org{suffix}"),
         rule="Rule 4",
         description="Trained on the test set.",
     )
@@ -275,12 +275,25 @@ def test_staff_see_what_waits_for_them_oldest_first_with_how_long_and_links(clie
     assert reverse("staff_dashboard") in page
 
 
-def test_staff_with_empty_queues_are_told_so(client):
+def test_staff_with_empty_queues_are_told_so_and_their_own_empty_parts_fold_into_one_line(client):
     page = page_of(client, StaffFactory())
 
     assert "No application waits for a decision." in page
     assert "No catalog entry waits for validation." in page
     assert reverse("staff_dashboard") in page
+    assert "Nothing of your own waits" in page
+    assert 'id="home-events"' not in page and "You do not belong to an organization" not in page
+
+
+def test_staff_with_an_event_ahead_see_it_under_their_queues(client):
+    staff = StaffFactory()
+    RegistrationFactory(event=EventFactory(title="Secretariat offsite"), person=staff)
+
+    page = page_of(client, staff)
+
+    assert page.index('id="queue-applications"') < page.index('id="home-events"')
+    assert "Secretariat offsite" in part(page, "home-events")
+    assert 'id="home-projects"' not in page and "Nothing of your own waits" not in page
 
 
 def test_staff_are_not_offered_the_objections_of_their_own_organization(client):
@@ -340,3 +353,11 @@ def test_staffs_home_costs_the_same_for_2_or_20_in_each_queue(client, size, djan
     with django_assert_num_queries(20):
         response = client.get(reverse("home"))
     assert [queue.count for queue in response.context["queues"]] == [size] * 4
+
+
+def test_an_age_reads_in_its_largest_unit_and_never_as_zero_minutes():
+    now = timezone.now()
+
+    assert age_of(now - timedelta(seconds=20), now) == "under a minute"
+    assert age_of(now - timedelta(days=3, hours=5), now) == "3\xa0days"
+    assert age_of(now - timedelta(hours=2, minutes=10), now) == "2\xa0hours"
