@@ -11,7 +11,21 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
@@ -355,14 +369,16 @@ def invitations_for(person: Any, *, now: datetime | None = None) -> QuerySet[Inv
 
 
 def organizations_to_act_on(person: Any, *, now: datetime | None = None) -> QuerySet[Organization]:
-    """The organizations the person is an admin of whose membership asks them to act, each with its ``standing``:
-    renewal due or in grace (renew), or an applicant with no open application (apply). One query."""
+    """The organizations the person is an admin of whose membership asks them to act, each with its ``standing``
+    and ``grace_ends``: renewal due or in grace (renew), or an applicant with no open application (apply). One
+    query."""
     open_application = MembershipApplication.objects.filter(
         organization_id=OuterRef("pk"), status__in=MembershipApplication.OPEN_STATUSES
     )
     return (
         with_membership(organizations_administered_by(person), now=now)
         .alias(has_open_application=Exists(open_application))
+        .annotate(grace_ends=ExpressionWrapper(F("term_end") + grace_period(), output_field=DateTimeField()))
         .filter(
             Q(standing__in=[Standing.RENEWAL_DUE, Standing.GRACE])
             | Q(status=Organization.Status.APPLICANT, has_open_application=False)

@@ -14,6 +14,7 @@ from alliance.models import Notification
 from alliance.templatetags.ages import age_of
 from events.models import Registration
 from members.models import Affiliation, Invitation, JoinRequest, MembershipApplication
+from members.selectors import grace_period
 from projects.benchmarks.models import Objection
 from projects.catalog.models import CatalogEntry
 from projects.models import Participation, Project, ProjectUpdate
@@ -170,12 +171,16 @@ def test_an_org_admin_sees_join_requests_applications_renewals_and_invitations_t
 
 
 def test_an_organization_in_grace_asks_its_admin_to_renew(client):
+    ended = timezone.now() - timedelta(days=1)
     organization = OrganizationFactory(
-        name="Late Payers", term__starts_at=timezone.now() - timedelta(days=400), term__ends_at=timezone.now()
+        name="Late Payers", term__starts_at=ended - timedelta(days=365), term__ends_at=ended
     )
     admin = AdminAffiliationFactory(organization=organization).person
 
-    assert "Renew the membership of Late Payers" in part(page_of(client, admin), "home-pending")
+    pending = part(page_of(client, admin), "home-pending")
+
+    assert "Renew the membership of Late Payers" in pending
+    assert f"its benefits stop on {timezone.localtime(ended + grace_period()):%-d %b %Y}" in pending
 
 
 # --- visibility ----------------------------------------------------------------------------------------------------
