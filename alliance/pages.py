@@ -110,6 +110,15 @@ def filtered_list_page(
     return render(request, template, context)
 
 
+def is_internal_path(target: str) -> bool:
+    """Whether ``target`` is a path on this site ("/events/?when=past"): no scheme, no host, nothing to leave by."""
+    return (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(target, allowed_hosts=None)
+    )
+
+
 def safe_next(request: HttpRequest, default: str) -> str:
     """Where ``next`` asks to go, if it is on this site; ``default`` otherwise."""
     target = request.POST.get("next") or request.GET.get("next") or ""

@@ -37,18 +37,23 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class NotificationQuerySerializer(serializers.Serializer):
-    """``?kind=events&unread=true``: the filters of the inbox, handed to ``notifications.inbox``."""
+    """``?kind=events&unread=true``: the filters of the inbox page, handed to ``notifications.inbox``."""
 
-    kind = serializers.ChoiceField(choices=Notification.Kind.choices, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(
+        choices=Notification.Kind.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Only the notifications of this category (the inbox's Category column).",
+    )
     unread = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="true: only unread; false: only read."
+        required=False, allow_null=True, default=None, help_text="true: only unread notifications; false: only read ones."
     )
 
 
 @extend_schema(tags=["notifications"])
 @extend_schema_view(
     list=extend_schema(
-        summary="Your notifications, newest first (filter with ?unread=true)",
+        summary="Your notifications, newest first (filter with ?unread=true and ?kind=, the category)",
         parameters=[NotificationQuerySerializer],
         responses={200: NotificationSerializer(many=True), 400: ERROR},
     ),

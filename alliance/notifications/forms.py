@@ -1,11 +1,12 @@
-"""The email preferences form: one checkbox per kind a person may turn off, and the language of their messages."""
+"""The notifications forms: the email preferences (one checkbox per kind a person may turn off, and the language
+of their messages) and the inbox's filters."""
 
 from typing import Any
 
 from django import forms
 from django.conf import settings
 
-from ..models import NotificationPreference
+from ..models import Notification, NotificationPreference
 
 
 class PreferencesForm(forms.Form):
@@ -27,3 +28,27 @@ class PreferencesForm(forms.Form):
 
     def email_fields(self) -> list[forms.BoundField]:
         return [self[f"email_{kind}"] for kind in NotificationPreference.Kind.values]
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's filters, read from the query string: unread or read, and one category (a notification's kind)."""
+
+    unread = forms.TypedChoiceField(
+        label="Show",
+        required=False,
+        choices=[("", "Read and unread"), ("true", "Unread"), ("false", "Read")],
+        coerce=lambda value: value == "true",
+        empty_value=None,
+    )
+    kind = forms.ChoiceField(
+        label="Category", required=False, choices=[("", "Every category"), *Notification.Kind.choices]
+    )
+
+    def filters(self) -> dict[str, Any]:
+        """What ``notifications.inbox`` takes: nothing for a filter left empty (or for a form that is not valid)."""
+        if not self.is_valid():
+            return {}
+        return {
+            "unread": self.cleaned_data["unread"],
+            "kind": self.cleaned_data["kind"] or None,
+        }

@@ -23,8 +23,8 @@ from django_htmx.middleware import HtmxDetails
 from .. import notifications
 from ..errors import DomainError
 from ..models import Notification, NotificationPreference
-from ..pages import form_error, refusal_of, safe_next, staff_required
-from .forms import PreferencesForm
+from ..pages import filtered_list_page, form_error, is_internal_path, refusal_of, safe_next, staff_required
+from .forms import InboxFilterForm, PreferencesForm
 
 INBOX_PAGE_SIZE = 20
 FAILED_PAGE_SIZE = 50
@@ -38,13 +38,36 @@ class HtmxHttpRequest(HttpRequest):
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The person's notifications, newest first, paginated; the same number of queries for 5 or 500."""
-    page = Paginator(notifications.inbox(person=request.user), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    """The person's notifications, newest first, paginated, filtered by read or unread and by category.
+
+    The same number of queries for 5 or 500, filtered or not; a filter value that is not offered answers 400.
+    """
+    form = InboxFilterForm(request.GET)
+    filters = form.filters()
+    response = filtered_list_page(
         request,
-        "alliance/notifications/inbox.html",
-        {"page_obj": page, "items": page.object_list, "query_string": ""},
+        notifications.inbox(person=request.user, **filters),
+        form=form,
+        filters=filters,
+        page_size=INBOX_PAGE_SIZE,
+        name="items",
+        template="alliance/notifications/inbox.html",
+        results_template="alliance/notifications/partials/inbox_results.html",
     )
+    if form.errors:
+        response.status_code = 400
+    return response
+
+
+@login_required
+def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Following a notification's link from the inbox: it is marked read, then the person goes to its page.
+
+    Only a path on this site is followed; any other stored link (another host, a scheme) leads back to the inbox.
+    """
+    notification = get_object_or_404(notifications.inbox(person=request.user), pk=pk)
+    notifications.notification_mark_read(actor=request.user, notification=notification)
+    return redirect(notification.url if is_internal_path(notification.url) else reverse("inbox"))
 
 
 @login_required
