@@ -6,6 +6,16 @@ from django.utils.http import urlencode
 
 from alliance.notifications import email_bodies
 
+from .services import invitation_vouches_for
+
+INVITATION_SESSION_KEY = "members_invitation_token"
+
+
+def invitation_remember(request, token: str) -> None:
+    """The invitation page, opened by someone not signed in: a sign-up in this browser may count it as the mail's
+    confirmation of the invited address (``AccountAdapter.is_email_verified``)."""
+    request.session[INVITATION_SESSION_KEY] = token
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """allauth's hooks for the portal: sign-up can be closed by setting (for example during maintenance), and every
@@ -24,6 +34,14 @@ class AccountAdapter(DefaultAccountAdapter):
         message.alternatives = []  # allauth's own HTML, if a template gave one, makes way for the portal's
         message.attach_alternative(html, "text/html")
         return message
+
+    def is_email_verified(self, request, email) -> bool:
+        """allauth's hook for addresses proven outside its own mail: an address is verified at sign-up when the
+        invitation link opened in this browser was sent to it and is still pending. Any other address is not."""
+        token = request.session.get(INVITATION_SESSION_KEY) if request is not None else None
+        if token and invitation_vouches_for(token=token, email=email):
+            return True
+        return super().is_email_verified(request, email)
 
     def get_signup_redirect_url(self, request) -> str:
         """A newcomer who signed up (and confirmed the address) lands on what to do next, unless a page sent them."""

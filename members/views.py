@@ -27,6 +27,7 @@ from alliance.page_cache import cached_for_visitors
 from alliance.pages import filtered_list_page, form_error, refusal_of, safe_next, staff_required
 
 from . import selectors, services
+from .adapters import invitation_remember
 from .forms import (
     AffiliationProfileForm,
     ApiTokenForm,
@@ -609,6 +610,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("members:my_organization", slug=invitation.organization.slug)
     if request.method == "POST" and state == "anonymous":
         return redirect(f"{reverse('account_login')}?next={request.path}")
+    if state == "anonymous":
+        invitation_remember(request, token)
     return render(
         request,
         "members/invitation_accept.html",

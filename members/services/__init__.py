@@ -43,6 +43,7 @@ from .invitations import (
     invitation_for_token,
     invitation_resend,
     invitation_revoke,
+    invitation_vouches_for,
 )
 from .membership import (
     CHARTER_NOT_ACCEPTED_FOR_RENEWAL,
@@ -113,6 +114,7 @@ __all__ = [
     "invitation_for_token",
     "invitation_resend",
     "invitation_revoke",
+    "invitation_vouches_for",
     "invoice_mark_paid",
     "join_request_approve",
     "join_request_create",

@@ -6,6 +6,7 @@ Only a hash of the token is stored; resending issues a new token, so an old link
 import secrets
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -117,8 +118,27 @@ def invitation_for_token(token: str) -> Invitation | None:
     return Invitation.objects.select_related("organization", "invited_by").filter(token_hash=secret_hash(token)).first()
 
 
+def invitation_vouches_for(*, token: str, email: str) -> bool:
+    """Whether the link's invitation proves ``email``: it is still pending and was sent to that very address.
+
+    Only the invited address's own mailbox received the link, so opening it confirms that address (and no other)
+    as the confirmation mail would.
+    """
+    invitation = invitation_for_token(token)
+    return (
+        invitation is not None
+        and invitation.status == Invitation.Status.PENDING
+        and not invitation.is_expired
+        and invitation.email.lower() == (email or "").strip().lower()
+    )
+
+
 def invitation_accept(*, actor: User, token: str) -> Affiliation:
-    """The invited person, signed in with the invited address, joins the organization. Single use."""
+    """The invited person, signed in with the invited address, joins the organization. Single use.
+
+    The link came by mail to that address, so accepting it also counts as confirming it (allauth's EmailAddress
+    of the account for that address only).
+    """
     invitation = invitation_for_token(token)
     if invitation is None:
         raise DomainError("This invitation link is not valid. Ask the organization for a new one.")
@@ -137,6 +157,7 @@ def invitation_accept(*, actor: User, token: str) -> Affiliation:
         invitation.accepted_by = actor
         invitation.decided_at = timezone.now()
         invitation.save(update_fields=["status", "accepted_by", "decided_at"])
+        EmailAddress.objects.filter(user=actor, email__iexact=invitation.email, verified=False).update(verified=True)
         audit_record(
             actor=actor,
             action="invitation.accepted",
