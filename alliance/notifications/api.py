@@ -46,7 +46,10 @@ class NotificationQuerySerializer(serializers.Serializer):
         help_text="Only the notifications of this category (the inbox's Category column).",
     )
     unread = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="true: only unread notifications; false: only read ones."
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: only unread ones; false: only read ones.",
     )
 
 

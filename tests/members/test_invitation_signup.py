@@ -137,6 +137,8 @@ def test_accepting_the_invitation_verifies_the_invited_address_of_the_account_an
     services.invitation_accept(actor=person, token=token)
 
     # then the invited address counts as verified, the other one does not
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.ACCEPTED
     assert dict(EmailAddress.objects.filter(user=person).values_list("email", "verified")) == {
         "colleague@example.org": True,
         "second@example.org": False,

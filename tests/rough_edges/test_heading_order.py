@@ -2,9 +2,8 @@
 jump from h1 to h3), so a screen reader's outline of the page has no holes. Walks the pages with data in them, as
 visitor, member and staff, and reads the headings from the HTML."""
 
-from html.parser import HTMLParser
-
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.utils import timezone
