@@ -49,6 +49,32 @@ def _zone_names() -> list[str]:
 
 
 @cache
+def _zone_links() -> dict[str, str]:
+    """Each alias of the time-zone database (``US/Eastern``, ``Asia/Calcutta``) and the zone it names, read from
+    the link lines (``L <zone> <alias>``) of the ``tzdata`` package's compiled source."""
+    source = importlib.resources.files("tzdata.zoneinfo").joinpath("tzdata.zi").read_text(encoding="utf-8")
+    return {parts[2]: parts[1] for parts in (line.split() for line in source.splitlines()) if parts[:1] == ["L"]}
+
+
+@cache
+def _offered_zones() -> frozenset[str]:
+    return frozenset(COMMON_TIMEZONES) | frozenset(_zone_names())
+
+
+def offered_zone(name: str) -> str:
+    """The zone the form offers for a stored name: the name itself, or the zone an alias names (``US/Eastern`` is
+    ``America/New_York``); a name the form does not offer otherwise stays as it is."""
+    seen = name
+    for _ in range(5):  # links may chain; the database keeps them short
+        if seen in _offered_zones():
+            return seen
+        if seen not in _zone_links():
+            break
+        seen = _zone_links()[seen]
+    return name
+
+
+@cache
 def timezone_choices() -> list[tuple[str, Any]]:
     """The form's time zones, each once: the common ones first, then every other by name."""
     label = lambda name: name.replace("_", " ")  # noqa: E731
@@ -69,6 +95,13 @@ class WallClockDateTimeField(forms.DateTimeField):
         return timezone.make_naive(result) if result is not None else None
 
 
+class TimeZoneField(forms.ChoiceField):
+    """A zone from the list, or an alias of one (an event stored as ``US/Eastern`` is saved again as it is)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return super().valid_value(offered_zone(str(value)))
+
+
 class EventForm(forms.Form):
     """The details of an event, for creating it and for its organizers to edit (capacity has its own form)."""
 
@@ -78,7 +111,7 @@ class EventForm(forms.Form):
     )
     kind = forms.ChoiceField(choices=Event.Kind.choices)
     format = forms.ChoiceField(choices=Event.Format.choices)
-    timezone = forms.ChoiceField(
+    timezone = TimeZoneField(
         label="Time zone", choices=timezone_choices, initial="Europe/Brussels", help_text="Where the event happens."
     )
     starts_at = WallClockDateTimeField(label="Starts", help_text="In the event's time zone.")
@@ -129,11 +162,16 @@ class EventForm(forms.Form):
             self.fields["project"].required = project_required
             if project_required:
                 self.fields["project"].help_text = "As a project lead, you create events for your projects."
+        stored_zone = self.initial.get("timezone")
+        if stored_zone and stored_zone not in _offered_zones():  # a valid zone the list leaves out (Etc/GMT+5)
+            zones = self.fields["timezone"]
+            zones.choices = [("As saved", [(stored_zone, stored_zone.replace("_", " "))]), *zones.choices]
 
     @classmethod
     def initial_for(cls, event: Event) -> dict[str, Any]:
         """The event's values, its times as wall-clock times of its own zone."""
         initial: dict[str, Any] = {name: getattr(event, name) for name in cls.base_fields if hasattr(event, name)}
+        initial["timezone"] = offered_zone(event.timezone)  # an alias shows as the zone it names, preselected
         for name in EVENT_TIMES:
             value = getattr(event, name)
             initial[name] = timezone.make_naive(value, event.tzinfo).replace(second=0, microsecond=0) if value else None
@@ -143,9 +181,11 @@ class EventForm(forms.Form):
         """The fields whose value differs from the event's. A time typed as shown (to the minute, in an unchanged
         zone) is not a change, so saving the form never moves an event by its seconds."""
         initial = self.initial_for(event)
-        same_zone = self.cleaned_data.get("timezone") == event.timezone
+        same_zone = offered_zone(self.cleaned_data.get("timezone") or "") == offered_zone(event.timezone)
         changes = {}
         for name, value in self.cleaned_data.items():
+            if name == "timezone" and same_zone:
+                continue  # "US/Eastern" saved as "America/New_York" is the same zone: the stored name stays
             typed_as_shown = (
                 name in EVENT_TIMES
                 and value is not None

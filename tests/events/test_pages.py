@@ -591,6 +591,56 @@ def test_organizers_edit_the_details(client, event, staff):
     assert "starts_at" not in entry.changes and "title" in entry.changes
 
 
+@pytest.mark.parametrize(("alias", "canonical"), [("US/Eastern", "America/New_York"), ("Asia/Calcutta", "Asia/Kolkata")])
+def test_an_event_saved_with_a_zone_alias_is_edited_and_saved_again(client, staff, alias, canonical):
+    # given an event whose zone was stored as an alias of the time-zone database (the API and the admin accept one)
+    event = EventFactory(timezone=alias, created_by=staff)
+    local_start = event.starts_at.astimezone(event.tzinfo).strftime("%Y-%m-%dT%H:%M")
+    client.force_login(staff)
+
+    # when its organizer opens the form and saves it as shown, with a new title
+    form = page_of(client.get(reverse("events:event_edit", args=[event.slug])))
+    data = event_form_data(
+        title="Renamed",
+        timezone=canonical,
+        starts_at=local_start,
+        ends_at=event.ends_at.astimezone(event.tzinfo).strftime("%Y-%m-%dT%H:%M"),
+    )
+    data.pop("capacity")
+    response = client.post(reverse("events:event_edit", args=[event.slug]), data)
+
+    # then the canonical zone was preselected, the form was accepted and neither the zone nor the times moved
+    assert f'<option value="{canonical}" selected>' in form
+    assert response.status_code == 302, page_of(response)
+    before = (event.starts_at, event.ends_at)
+    event.refresh_from_db()
+    assert event.title == "Renamed" and (event.starts_at, event.ends_at) == before
+    entry = AuditEntry.objects.get(action="event.updated")
+    assert "title" in entry.changes and not {"timezone", "starts_at", "ends_at"} & set(entry.changes)
+    assert event.timezone == alias
+
+
+def test_the_event_form_also_takes_the_alias_itself(client, staff):
+    # given an event stored with an alias, and a client that posts the stored value back unchanged
+    event = EventFactory(timezone="US/Eastern", created_by=staff)
+    client.force_login(staff)
+    data = event_form_data(
+        title="Renamed",
+        timezone="US/Eastern",
+        starts_at=event.starts_at.astimezone(event.tzinfo).strftime("%Y-%m-%dT%H:%M"),
+        ends_at=event.ends_at.astimezone(event.tzinfo).strftime("%Y-%m-%dT%H:%M"),
+    )
+    data.pop("capacity")
+
+    # when it is saved
+    response = client.post(reverse("events:event_edit", args=[event.slug]), data)
+
+    # then it is accepted
+    assert response.status_code == 302, page_of(response)
+    event.refresh_from_db()
+    assert event.title == "Renamed"
+
+
 def test_others_cannot_edit(client, event, person):
     client.force_login(person)
 
