@@ -11,6 +11,7 @@ from django import forms
 from members.models import Organization
 
 from . import selectors
+from .services import JOIN_MESSAGE_MAX_LENGTH
 from .models import FocusArea, Project, ProposalReview
 from .validators import LICENSE_HELP
 
@@ -156,8 +157,13 @@ class ReasonForm(forms.Form):
 
 
 class JoinForm(forms.Form):
+    """A request to join; how long the message may be is ``participation_join``'s rule (the browser is told too)."""
+
     message = forms.CharField(
-        label="Message to the leads", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label="Message to the leads",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": JOIN_MESSAGE_MAX_LENGTH}),
+        help_text="Optional: what you would bring, or why you ask. Only the project's leads read it.",
     )
 
 

@@ -335,7 +335,13 @@ def project_join(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         participation = services.participation_join(actor=request.user, project=project, message=message)
     except DomainError as error:
-        return _back_to_project(request, project, error.message, "")
+        if error.field != "message":
+            return _back_to_project(request, project, error.message, "")
+        form_error(form, error)  # the page again, with what they wrote to shorten
+        detailed = selectors.project_detail(person=request.user, slug=project.slug)
+        if detailed is None:
+            raise Http404("No project here.") from error
+        return _render_project(request, detailed, status=400, join_form=form)
     if participation.status == Participation.Status.PENDING:
         return _back_to_project(request, project, "", f"You asked to join {project}; its leads will decide.")
     return _back_to_project(request, project, "", f"Welcome to {project}!")

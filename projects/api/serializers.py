@@ -132,7 +132,10 @@ class RejectSerializer(serializers.Serializer):
 
 class ProjectJoinSerializer(serializers.Serializer):
     message = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=2000, help_text="For the leads."
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="For the leads, at most 1000 characters (``participation_join`` refuses a longer one).",
     )
 
 
@@ -148,11 +151,16 @@ class ReviewSerializer(serializers.ModelSerializer):
 class ParticipantSerializer(serializers.ModelSerializer):
     person_id = serializers.IntegerField(source="person.id", read_only=True)
     name = serializers.CharField(source="person.name", read_only=True)
+    message = serializers.SerializerMethodField(help_text="A request's message to the leads (empty once decided).")
 
     class Meta:
         model = Participation
-        fields = ["id", "person_id", "name", "role", "status", "created_at"]
+        fields = ["id", "person_id", "name", "role", "status", "message", "created_at"]
         read_only_fields = fields
+
+    def get_message(self, participation: Participation) -> str:
+        """Only a pending request's message: pending rows are listed to the leads, staff and the person alone."""
+        return participation.message if participation.status == Participation.Status.PENDING else ""
 
 
 @extend_schema_field({"type": "string", "enum": list(Participation.Role.values)})

@@ -21,6 +21,7 @@ from projects.catalog.services import (
 from .erasure import person_projects_leave
 from .focus_areas import FOCUS_AREA_EDITABLE_FIELDS, focus_area_create, focus_area_update
 from .participation import (
+    JOIN_MESSAGE_MAX_LENGTH,
     participation_approve,
     participation_change_role,
     participation_decline,
@@ -54,6 +55,7 @@ from .updates import project_update_post, require_may_post_update
 __all__ = [
     "CATALOG_CHECKLIST",
     "FOCUS_AREA_EDITABLE_FIELDS",
+    "JOIN_MESSAGE_MAX_LENGTH",
     "PROJECT_EDITABLE_FIELDS",
     "catalog_checklist_check",
     "catalog_entry_deprecate",

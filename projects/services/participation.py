@@ -25,6 +25,9 @@ from projects.selectors import (
 
 from ._common import BUSY, lock_project, notify_project_people, only_leads_refusal
 
+# What a request to join may say to the leads: a few paragraphs, read in a notification.
+JOIN_MESSAGE_MAX_LENGTH = 1000
+
 # --- who may act (the pages and the API call these before reading a body) ------------------------------------
 
 
@@ -84,8 +87,15 @@ def _refuse_leaving_without_lead(participation: Participation, *, lead_count: in
 
 
 def participation_join(*, actor: User, project: Project, message: str = "") -> Participation:
-    """Join an open project at once, or ask to join one that needs a lead's approval (its leads are told)."""
+    """Join an open project at once, or ask to join one that needs a lead's approval (its leads are told, with the
+    person's message: at most ``JOIN_MESSAGE_MAX_LENGTH`` characters, trimmed)."""
     require_may_join(actor, project)
+    message = (message or "").strip()
+    if len(message) > JOIN_MESSAGE_MAX_LENGTH:
+        raise DomainError(
+            f"The message to the leads can have at most {JOIN_MESSAGE_MAX_LENGTH} characters (it has {len(message)}).",
+            field="message",
+        )
     try:
         with transaction.atomic():
             project = lock_project(project)
@@ -98,7 +108,7 @@ def participation_join(*, actor: User, project: Project, message: str = "") -> P
                 person=actor,
                 role=Participation.Role.CONTRIBUTOR,
                 status=Participation.Status.PENDING if pending else Participation.Status.ACTIVE,
-                message=(message or "").strip(),
+                message=message,
             )
             audit_record(
                 actor=actor,

@@ -592,3 +592,20 @@ def test_project_list_costs_the_same_queries_for_5_and_200_projects(django_asser
     assert response.status_code == 200
     assert response.json()["count"] == count
     assert all(row["participant_count"] == 3 for row in response.json()["results"])
+
+
+def test_a_request_to_join_shows_its_message_to_the_leads_and_a_too_long_one_is_refused(project, lead):
+    # given a project that needs a lead's approval
+    Project.objects.filter(pk=project.pk).update(join_policy=Project.JoinPolicy.APPROVAL)
+    joiner = UserFactory()
+    url = f"{API}/projects/{project.slug}/join/"
+
+    # when someone asks with a message over the limit, then with one that fits
+    too_long = client_as(joiner).post(url, {"message": "x" * (services.JOIN_MESSAGE_MAX_LENGTH + 1)}, format="json")
+    asked = client_as(joiner).post(url, {"message": "I write docs."}, format="json")
+
+    # then the first is refused on the message, and the lead reads the second in the list of participants
+    assert too_long.status_code == 400 and "message" in str(too_long.json())
+    assert asked.status_code == 201
+    rows = client_as(lead).get(f"{API}/projects/{project.slug}/participants/").json()["results"]
+    assert {row["id"]: row["message"] for row in rows}[asked.json()["id"]] == "I write docs."

@@ -428,6 +428,23 @@ def test_a_request_to_join_is_approved_by_a_lead(client, project, lead, outsider
     assert request.status == Participation.Status.ACTIVE
 
 
+def test_a_too_long_message_to_the_leads_is_refused_on_the_form_and_kept(client, project, lead, outsider):
+    # given a project that needs a lead's approval
+    Project.objects.filter(pk=project.pk).update(join_policy=Project.JoinPolicy.APPROVAL)
+    client.force_login(outsider)
+    too_long = "Please let me in. " * 200
+
+    # when someone asks to join with a message over the limit
+    response = client.post(reverse("projects:project_join", args=[project.slug]), {"message": too_long})
+
+    # then nothing is asked, the form says why, and what they wrote is still there to shorten
+    assert response.status_code == 400
+    page = page_of(response)
+    assert f"at most {services.JOIN_MESSAGE_MAX_LENGTH} characters" in page
+    assert too_long.strip() in page
+    assert not Participation.objects.filter(person=outsider).exists()
+
+
 def test_others_cannot_approve_requests(client, project, other_member):
     request = ParticipationFactory(project=project, status=Participation.Status.PENDING)
     client.force_login(other_member)

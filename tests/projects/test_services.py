@@ -293,6 +293,41 @@ def test_joining_by_approval_waits_for_a_lead(project, lead, other_member, djang
         services.participation_approve(actor=lead, participation=participation)
 
 
+def test_a_request_to_join_carries_its_message_to_the_leads_mail_and_inbox(
+    project, lead, other_member, django_capture_on_commit_callbacks
+):
+    # given a project that needs a lead's approval
+    project.join_policy = Project.JoinPolicy.APPROVAL
+    project.save()
+
+    # when someone asks to join with a message
+    with django_capture_on_commit_callbacks(execute=True):
+        services.participation_join(actor=other_member, project=project, message="  I maintain the test suite.  ")
+
+    # then the lead's mail and inbox entry carry it, trimmed
+    assert "I maintain the test suite." in mail.outbox[-1].body
+    assert "I maintain the test suite." in Notification.objects.get(recipient=lead).body
+
+
+def test_a_message_longer_than_the_limit_is_refused_and_nothing_is_asked(project, other_member):
+    # given a project that needs a lead's approval
+    project.join_policy = Project.JoinPolicy.APPROVAL
+    project.save()
+
+    # when someone asks with a message one character over the limit
+    with pytest.raises(DomainError) as refusal:
+        services.participation_join(
+            actor=other_member, project=project, message="x" * (services.JOIN_MESSAGE_MAX_LENGTH + 1)
+        )
+
+    # then it is refused on the message, and no request exists
+    assert refusal.value.field == "message"
+    assert str(services.JOIN_MESSAGE_MAX_LENGTH) in refusal.value.message
+    assert not Participation.objects.filter(person=other_member).exists()
+    # and a message at the limit goes through
+    services.participation_join(actor=other_member, project=project, message="x" * services.JOIN_MESSAGE_MAX_LENGTH)
+
+
 def test_a_lead_declines_a_request(project, lead, other_member, django_capture_on_commit_callbacks):
     project.join_policy = Project.JoinPolicy.APPROVAL
     project.save()
