@@ -38,7 +38,7 @@ from django.utils import timezone
 from members.models import Affiliation, Organization
 from members.selectors import MEMBERS_ONLY_EVENTS, is_alliance_member, is_member_expression
 from projects.models import Participation, Project
-from projects.selectors import is_project_lead, projects_visible_to
+from projects.selectors import is_project_lead, organization_led_projects, projects_visible_to
 
 from .models import CalendarFeed, Event, Registration
 
@@ -178,6 +178,17 @@ def event_list(
             Q(title__icontains=search) | Q(description__icontains=search) | Q(venue__icontains=search)
         )
     return with_viewer_project(with_viewer_registration(events, person), person)
+
+
+def organization_upcoming_events(organization: Organization, *, person: Any, now: datetime | None = None) -> QuerySet[Event]:
+    """An organization's coming published events, as ``event_list`` shows them to ``person``: the ones a project it
+    leads hosts (``organization_led_projects``, so a hidden project's never) and the ones its people organize."""
+    hosted = Q(project__in=organization_led_projects(organization, person=person).values("pk"))
+    organized = Q(
+        pk__in=Event.organizers.through.objects.filter(user__affiliations__organization=organization).values("event_id")
+    )
+    events = event_list(person=person, when=UPCOMING, status=Event.Status.PUBLISHED, now=now)
+    return events.filter(hosted | organized)
 
 
 def event_for_viewer(*, person: Any, slug: str) -> Event | None:

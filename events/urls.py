@@ -11,6 +11,7 @@ app_name = "events"
 
 urlpatterns = [
     path("events/", views.event_list, name="event_list"),
+    path("members/<slug:slug>/events/", views.organization_events, name="organization_events"),
     path("events/new/", views.event_create, name="event_create"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("events/<slug:slug>/calendar.ics", views.event_ics, name="event_ics"),

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from alliance.errors import DomainError, NotPermitted
 from alliance.page_cache import cached_for_visitors
 from alliance.pages import filtered_list_page, form_error, refusal_of
+from members.selectors import organizations_visible_to
 from projects.models import FocusArea
 
 from . import selectors, services
@@ -453,3 +454,18 @@ def attendees_csv(request: HttpRequest, slug: str) -> HttpResponse:
             )
         )
     return response
+
+
+ORGANIZATION_PAGE_EVENTS = 6
+
+
+def organization_events(request: HttpRequest, slug: str) -> HttpResponse:
+    """An organization's coming events (hosted by a project it leads, or organized by its people): a part of the
+    organization's page."""
+    organization = get_object_or_404(organizations_visible_to(request.user), slug=slug)
+    events = selectors.organization_upcoming_events(organization, person=request.user)
+    return render(
+        request,
+        "events/partials/organization_events.html",
+        {"organization": organization, "events": list(events[: ORGANIZATION_PAGE_EVENTS + 1])},
+    )

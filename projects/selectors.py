@@ -138,6 +138,20 @@ def organization_projects(organization: Organization) -> QuerySet[Project]:
     )
 
 
+def organization_led_projects(organization: Organization, *, person: Any) -> QuerySet[Project]:
+    """The listed projects an organization leads, as far as ``person`` may see them: the ones it sponsors and the
+    ones one of its people leads. A hidden project (a draft, a members-only one for a visitor) never appears."""
+    leads = Participation.objects.filter(
+        role=Participation.Role.LEAD,
+        status=Participation.Status.ACTIVE,
+        person__affiliations__organization=organization,
+    ).values("project_id")
+    sponsored = Project.sponsors.through.objects.filter(organization_id=organization.pk).values("project_id")
+    return projects_visible_to(person).filter(
+        Q(pk__in=sponsored) | Q(pk__in=leads), state__in=Project.LISTED_STATES
+    )
+
+
 def person_projects(person: Any) -> QuerySet[Participation]:
     """The projects a person leads, takes part in or asked to join, for their own page."""
     return Participation.objects.filter(person=person).select_related("project").order_by("project__title")

@@ -5,7 +5,12 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from projects.models import CatalogEntry, FocusArea, Participation, Project
-from projects.selectors import is_project_lead, is_project_participant, projects_visible_to
+from projects.selectors import (
+    is_project_lead,
+    is_project_participant,
+    organization_led_projects,
+    projects_visible_to,
+)
 
 
 def catalog_list(
@@ -53,6 +58,13 @@ def catalog_validation_queue() -> QuerySet[CatalogEntry]:
         .select_related("project")
         .order_by("created_at", "pk")
     )
+
+
+def organization_catalog_entries(organization: Any, *, person: Any) -> QuerySet[CatalogEntry]:
+    """The catalog entries of the projects an organization leads, as ``catalog_list`` shows them to ``person``
+    (a submitted entry only to the project's people and staff), for the organization's page."""
+    led = organization_led_projects(organization, person=person).values("pk")
+    return catalog_list(person=person).filter(project__in=led)
 
 
 def catalog_entry_visible_to(person: Any, pk: int | str) -> CatalogEntry | None:

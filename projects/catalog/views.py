@@ -15,12 +15,14 @@ from alliance.errors import DomainError
 from alliance.pages import filtered_list_page, form_error, refusal_of, staff_required
 from projects.forms import ReasonForm
 from projects.models import CatalogEntry, FocusArea
+from members.selectors import organizations_visible_to
 from projects.selectors import projects_visible_to
 
 from . import selectors, services
 from .forms import CatalogEntryForm, CatalogFilterForm, ChecklistForm
 
 PAGE_SIZE = 24
+ORGANIZATION_PAGE_ENTRIES = 12
 
 
 def catalog_list(request: HttpRequest) -> HttpResponse:
@@ -129,3 +131,14 @@ def catalog_deprecate(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{entry} is now marked deprecated.")
     return redirect(entry)
+
+
+def organization_catalog(request: HttpRequest, slug: str) -> HttpResponse:
+    """The catalog entries of the projects an organization leads: a part of the organization's page."""
+    organization = get_object_or_404(organizations_visible_to(request.user), slug=slug)
+    entries = selectors.organization_catalog_entries(organization, person=request.user)
+    return render(
+        request,
+        "projects/partials/organization_catalog.html",
+        {"organization": organization, "entries": list(entries[: ORGANIZATION_PAGE_ENTRIES + 1])},
+    )

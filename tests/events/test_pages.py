@@ -15,7 +15,7 @@ from django.utils import timezone
 from alliance.models import AuditEntry
 from events import services
 from events.models import CalendarFeed, Event, Registration
-from tests.members.factories import AffiliationFactory, UserFactory
+from tests.members.factories import AffiliationFactory, ApplicantOrganizationFactory, OrganizationFactory, UserFactory
 from tests.projects.factories import LeadFactory, ProjectFactory
 
 from .factories import EventFactory
@@ -928,3 +928,77 @@ def test_others_cannot_add_or_remove_organizers(client, event, staff, person):
 
     assert (add.status_code, remove.status_code) == (403, 403)
     assert list(event.organizers.all()) == [staff]
+
+
+# --- the organization's page: its coming events ------------------------------------------------------------------
+
+
+def _organization_events(client, organization) -> str:
+    response = client.get(reverse("events:organization_events", args=[organization.slug]), **HTMX)
+    assert response.status_code == 200
+    return page_of(response)
+
+
+def test_the_organization_page_shows_its_coming_events_as_the_viewer_may_see_them(client, staff):
+    # given an organization that sponsors a project, one of whose people leads another and organizes an event
+    organization = OrganizationFactory(name="Open Lab")
+    colleague = AffiliationFactory(organization=organization).person
+    sponsored = ProjectFactory(title="Sponsored")
+    sponsored.sponsors.add(organization)
+    led = LeadFactory(person=colleague).project
+    hidden = ProjectFactory(title="Draft work", state="draft")
+    hidden.sponsors.add(organization)
+    EventFactory(title="Hosted clinic", project=sponsored, created_by=staff)
+    EventFactory(title="Led meetup", project=led, created_by=staff)
+    EventFactory(title="Organized webinar", organizers=[colleague], created_by=staff)
+    EventFactory(title="Members briefing", project=sponsored, visibility=Event.Visibility.MEMBERS, created_by=staff)
+    EventFactory(title="Draft event", project=sponsored, status=Event.Status.DRAFT, created_by=staff)
+    EventFactory(
+        title="Last year's",
+        project=sponsored,
+        starts_at=timezone.now() - timedelta(days=300),
+        ends_at=timezone.now() - timedelta(days=300, hours=-2),
+        created_by=staff,
+    )
+    EventFactory(title="Draft project's", project=hidden, created_by=staff)
+    EventFactory(title="Someone else's", created_by=staff)
+
+    # when a visitor, then a member of another organization, read the part of the page
+    visitor_sees = _organization_events(client, organization)
+    client.force_login(AffiliationFactory(organization=OrganizationFactory()).person)
+    member_sees = _organization_events(client, organization)
+
+    # then each sees the coming published events of its projects and people, with their zone; members also the
+    # members-only one; never a draft, a past one, one of a hidden project, or someone else's
+    for title in ("Hosted clinic", "Led meetup", "Organized webinar"):
+        assert title in visitor_sees and title in member_sees
+    assert "Members briefing" not in visitor_sees and "Members briefing" in member_sees
+    for title in ("Draft event", "Last year&#x27;s", "Draft project&#x27;s", "Someone else&#x27;s"):
+        assert title not in visitor_sees and title not in member_sees
+    assert "CET" in visitor_sees or "CEST" in visitor_sees
+    # and the organization's page loads the part
+    assert reverse("events:organization_events", args=[organization.slug]) in page_of(
+        client.get(organization.get_absolute_url())
+    )
+
+
+@pytest.mark.parametrize("events", [2, 6])
+def test_the_organizations_events_cost_the_same_queries_for_few_or_many(
+    client, staff, django_assert_num_queries, events
+):
+    organization = OrganizationFactory()
+    project = ProjectFactory()
+    project.sponsors.add(organization)
+    for _ in range(events):
+        EventFactory(project=project, created_by=staff)
+    layout = layout_queries(client)
+
+    with django_assert_num_queries(layout + 2):  # the organization, the events
+        page = _organization_events(client, organization)
+    assert page.count('href="/events/') == events
+
+
+def test_the_events_of_a_hidden_organization_are_a_404(client):
+    applicant = ApplicantOrganizationFactory()
+
+    assert client.get(reverse("events:organization_events", args=[applicant.slug])).status_code == 404

@@ -638,3 +638,63 @@ def test_every_page_action_is_audited(client, member, staff):
 
     actions = list(AuditEntry.objects.order_by("pk").values_list("action", flat=True))
     assert actions == ["project.created", "project.submitted", "project.accepted"]
+
+
+# --- the organization's page: the catalog entries of the projects it leads --------------------------------------------
+
+
+def _organization_catalog(client, organization) -> str:
+    response = client.get(reverse("projects:organization_catalog", args=[organization.slug]), **HTMX)
+    assert response.status_code == 200
+    return page_of(response)
+
+
+def test_the_organization_page_shows_the_catalog_entries_of_the_projects_it_leads(client, outsider):
+    # given an organization that sponsors one project and one of whose people leads another
+    organization = OrganizationFactory(name="Open Lab")
+    colleague = AffiliationFactory(organization=organization).person
+    sponsored = ProjectFactory()
+    sponsored.sponsors.add(organization)
+    led = LeadFactory(person=colleague).project
+    contributed = ParticipationFactory(person=colleague).project  # a colleague takes part, does not lead
+    members_only = ProjectFactory(visibility=Project.Visibility.MEMBERS)
+    members_only.sponsors.add(organization)
+    CatalogEntryFactory(name="Sponsored tool", project=sponsored, status=CatalogEntry.Status.VALIDATED)
+    CatalogEntryFactory(name="Led dataset", project=led, status=CatalogEntry.Status.VALIDATED)
+    CatalogEntryFactory(name="Waiting tool", project=sponsored, status=CatalogEntry.Status.SUBMITTED)
+    CatalogEntryFactory(name="Contributed tool", project=contributed, status=CatalogEntry.Status.VALIDATED)
+    CatalogEntryFactory(name="Members tool", project=members_only, status=CatalogEntry.Status.VALIDATED)
+
+    # when a visitor reads the part of the page
+    part = _organization_catalog(client, organization)
+
+    # then it lists the published entries of the projects it leads, not a submitted one, not those of a project it
+    # only contributes to nor of one the visitor may not see
+    assert "Sponsored tool" in part and "Led dataset" in part
+    for name in ("Waiting tool", "Contributed tool", "Members tool"):
+        assert name not in part
+    # and the lead of the project sees its submitted entry; the page loads the part
+    client.force_login(LeadFactory(project=sponsored).person)
+    assert "Waiting tool" in _organization_catalog(client, organization)
+    assert reverse("projects:organization_catalog", args=[organization.slug]) in page_of(
+        client.get(organization.get_absolute_url())
+    )
+
+
+@pytest.mark.parametrize("entries", [2, 7])
+def test_the_organizations_catalog_costs_the_same_queries_for_few_or_many(client, django_assert_num_queries, entries):
+    organization = OrganizationFactory()
+    for _ in range(entries):
+        project = ProjectFactory()
+        project.sponsors.add(organization)
+        CatalogEntryFactory(project=project, status=CatalogEntry.Status.VALIDATED)
+
+    with django_assert_num_queries(3):  # the organization, the entries, their projects' focus areas
+        part = _organization_catalog(client, organization)
+    assert part.count('href="/catalog/') == entries
+
+
+def test_the_catalog_of_a_hidden_organization_is_a_404(client):
+    applicant = ApplicantOrganizationFactory()
+
+    assert client.get(reverse("projects:organization_catalog", args=[applicant.slug])).status_code == 404
