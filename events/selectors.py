@@ -180,7 +180,9 @@ def event_list(
     return with_viewer_project(with_viewer_registration(events, person), person)
 
 
-def organization_upcoming_events(organization: Organization, *, person: Any, now: datetime | None = None) -> QuerySet[Event]:
+def organization_upcoming_events(
+    organization: Organization, *, person: Any, now: datetime | None = None
+) -> QuerySet[Event]:
     """An organization's coming published events, as ``event_list`` shows them to ``person``: the ones a project it
     leads hosts (``organization_led_projects``, so a hidden project's never) and the ones its people organize."""
     hosted = Q(project__in=organization_led_projects(organization, person=person).values("pk"))

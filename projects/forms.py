@@ -11,8 +11,8 @@ from django import forms
 from members.models import Organization
 
 from . import selectors
-from .services import JOIN_MESSAGE_MAX_LENGTH
 from .models import FocusArea, Project, ProposalReview
+from .services import JOIN_MESSAGE_MAX_LENGTH
 from .validators import LICENSE_HELP
 
 

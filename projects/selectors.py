@@ -147,9 +147,7 @@ def organization_led_projects(organization: Organization, *, person: Any) -> Que
         person__affiliations__organization=organization,
     ).values("project_id")
     sponsored = Project.sponsors.through.objects.filter(organization_id=organization.pk).values("project_id")
-    return projects_visible_to(person).filter(
-        Q(pk__in=sponsored) | Q(pk__in=leads), state__in=Project.LISTED_STATES
-    )
+    return projects_visible_to(person).filter(Q(pk__in=sponsored) | Q(pk__in=leads), state__in=Project.LISTED_STATES)
 
 
 def person_projects(person: Any) -> QuerySet[Participation]:

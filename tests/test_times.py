@@ -1,4 +1,4 @@
-"""Every time a page shows says which zone it is in, 24-hour, through the one filter (``alliance/templatetags/times``)."""
+"""Every time a page shows says which zone it is in, 24-hour, through one filter (``alliance/templatetags/times``)."""
 
 import re
 from datetime import UTC, datetime
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 # A time of day, and what must follow it: a zone's abbreviation (UTC, CEST, EDT) or an offset (+04, +0530).
 TIME_OF_DAY = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):[0-5]\d(?![\d:])")
-ZONE_LABEL = re.compile(r"\s*(?:[A-Z]{2,5}\b|[+\-−]\d{2}(?::?\d{2})?\b)")
-RANGE = re.compile(r"\s*[–-]\s")  # "13:00 – 16:00 EST": the range's end carries the zone of both
+ZONE_LABEL = re.compile(r"\s*(?:[A-Z]{2,5}\b|[+\-\u2212]\d{2}(?::?\d{2})?\b)")
+RANGE = re.compile(r"\s*[\u2013-]\s")  # "13:00 – 16:00 EST": the range's end carries the zone of both
 
 
 class VisibleText(HTMLParser):

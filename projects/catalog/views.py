@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from alliance.errors import DomainError
 from alliance.pages import filtered_list_page, form_error, refusal_of, staff_required
+from members.selectors import organizations_visible_to
 from projects.forms import ReasonForm
 from projects.models import CatalogEntry, FocusArea
-from members.selectors import organizations_visible_to
 from projects.selectors import projects_visible_to
 
 from . import selectors, services

@@ -591,7 +591,9 @@ def test_organizers_edit_the_details(client, event, staff):
     assert "starts_at" not in entry.changes and "title" in entry.changes
 
 
-@pytest.mark.parametrize(("alias", "canonical"), [("US/Eastern", "America/New_York"), ("Asia/Calcutta", "Asia/Kolkata")])
+@pytest.mark.parametrize(
+    ("alias", "canonical"), [("US/Eastern", "America/New_York"), ("Asia/Calcutta", "Asia/Kolkata")]
+)
 def test_an_event_saved_with_a_zone_alias_is_edited_and_saved_again(client, staff, alias, canonical):
     # given an event whose zone was stored as an alias of the time-zone database (the API and the admin accept one)
     event = EventFactory(timezone=alias, created_by=staff)
