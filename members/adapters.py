@@ -43,6 +43,19 @@ class AccountAdapter(DefaultAccountAdapter):
             return True
         return super().is_email_verified(request, email)
 
+    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
+        """allauth's notices, with one left out: confirming an address also signs the person in, and "Successfully
+        signed in" right after "You have confirmed ..." says nothing new. Every other notice goes through."""
+        if message_template == "account/messages/email_confirmed.txt":
+            request._address_just_confirmed = True
+        elif message_template == "account/messages/logged_in.txt" and getattr(
+            request, "_address_just_confirmed", False
+        ):
+            return
+        super().add_message(
+            request, level, message_template, message_context=message_context, extra_tags=extra_tags, message=message
+        )
+
     def get_signup_redirect_url(self, request) -> str:
         """A newcomer who signed up (and confirmed the address) lands on what to do next, unless a page sent them."""
         return reverse("welcome")

@@ -102,6 +102,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         when they agreed to be listed by name."""
         return self.public_name if self.listed_by_name else NO_PUBLIC_NAME
 
+    @property
+    def has_public_page(self) -> bool:
+        """Whether others may see the person's page and follow links to it: they agreed to be listed by name, and
+        have a name and an account (``members.selectors.people_with_public_page`` is the same rule as a query)."""
+        return self.listed_by_name and bool(self.name) and self.is_active and self.erased_at is None
+
 
 class Organization(models.Model):
     """A company, university, agency or other body that is (or wants to be) a member of the alliance.

@@ -281,6 +281,20 @@ def organizations_visible_to(person: Any) -> QuerySet[Organization]:
     return Organization.objects.filter(public)
 
 
+def people_with_public_page() -> QuerySet[User]:
+    """The people whose page others may see (``User.has_public_page``): listed by name by their consent."""
+    return User.objects.filter(listed_by_name=True, is_active=True, erased_at__isnull=True).exclude(name="")
+
+
+def person_public_affiliations(person: User, *, viewer: Any) -> QuerySet[Affiliation]:
+    """The organizations a person's page names: the ones that list them (their choice) and the viewer may see."""
+    return (
+        person.affiliations.filter(listed=True, organization__in=organizations_visible_to(viewer).values("pk"))
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+
+
 def organization_listed_people(organization: Organization) -> QuerySet[Affiliation]:
     """The people who chose to appear on the organization's public page."""
     return organization.affiliations.filter(listed=True, person__is_active=True).select_related("person")

@@ -150,6 +150,24 @@ def organization_led_projects(organization: Organization, *, person: Any) -> Que
     return projects_visible_to(person).filter(Q(pk__in=sponsored) | Q(pk__in=leads), state__in=Project.LISTED_STATES)
 
 
+def person_public_participations(person: Any, *, viewer: Any) -> QuerySet[Participation]:
+    """The listed projects a person takes part in that ``viewer`` may see, for the person's page (never a hidden
+    project, nor a request to join)."""
+    visible = projects_visible_to(viewer).filter(state__in=Project.LISTED_STATES).values("pk")
+    return (
+        Participation.objects.filter(person=person, status=Participation.Status.ACTIVE, project__in=visible)
+        .select_related("project")
+        .order_by("project__title", "pk")
+    )
+
+
+def person_public_updates(person: Any, *, viewer: Any, limit: int = LATEST_UPDATES) -> list[ProjectUpdate]:
+    """The person's newest updates on listed projects ``viewer`` may see, for the person's page."""
+    visible = projects_visible_to(viewer).filter(state__in=Project.LISTED_STATES).values("pk")
+    updates = ProjectUpdate.objects.filter(author=person, project__in=visible).select_related("project")
+    return list(updates.order_by("-created_at", "-pk")[:limit])
+
+
 def person_projects(person: Any) -> QuerySet[Participation]:
     """The projects a person leads, takes part in or asked to join, for their own page."""
     return Participation.objects.filter(person=person).select_related("project").order_by("project__title")

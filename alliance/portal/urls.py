@@ -19,6 +19,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("welcome/", views.welcome, name="welcome"),
     path("search/", views.search_page, name="search"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("dev/mail/", views.dev_mail, name="dev_mail"),  # local settings only (DEV_MAIL_PAGE)
     path("dev/mail/<str:name>/", views.dev_mail_message, name="dev_mail_message"),
     path("healthz", health.healthz, name="healthz"),

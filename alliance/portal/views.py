@@ -23,7 +23,13 @@ from alliance.models import AuditEntry, Notification
 from alliance.pages import form_error, query_string_without_page, staff_required
 from members import services as member_services
 from members.models import Organization
-from members.selectors import organizations_in_good_standing, person_affiliations
+from members.selectors import (
+    organizations_in_good_standing,
+    people_with_public_page,
+    person_affiliations,
+    person_public_affiliations,
+)
+from projects.selectors import person_public_participations, person_public_updates
 
 from . import home as home_parts
 from . import privacy
@@ -67,6 +73,24 @@ def _signed_in_home(request: HttpRequest) -> HttpResponse:
 def welcome(request: HttpRequest) -> HttpResponse:
     """Where a newcomer lands after confirming their address: join or register an organization, then browse."""
     return render(request, "portal/welcome.html", {"affiliations": list(person_affiliations(request.user))})
+
+
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's page: their name, organizations, projects and project updates, as far as the viewer may see them.
+    Only for people who agreed to be listed by name; for anyone else there is no such page."""
+    person = people_with_public_page().filter(pk=pk).first()
+    if person is None:
+        raise Http404("No such person here.")
+    return render(
+        request,
+        "portal/person_detail.html",
+        {
+            "person": person,
+            "affiliations": list(person_public_affiliations(person, viewer=request.user)),
+            "participations": list(person_public_participations(person, viewer=request.user)),
+            "updates": person_public_updates(person, viewer=request.user),
+        },
+    )
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
