@@ -306,3 +306,38 @@ def test_make_run_installs_only_what_serving_needs_and_quietly():
     assert "[dev]" not in run_stamp_recipe
     assert "--quiet --quiet" in makefile
     assert "\ntest: $(STAMP)" in makefile
+
+
+def _flash_messages(page: str) -> list[str]:
+    block = re.search(r'<ul class="messages"[^>]*>(.*?)</ul>', page, re.S)
+    return (
+        [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li[^>]*>(.*?)</li>", block[1], re.S)]
+        if block
+        else []
+    )
+
+
+def test_after_confirming_the_welcome_page_says_it_once(client):
+    # given a newcomer who signed up (and saw the page saying the mail was sent)
+    confirm_path = _sign_up(client)
+    client.get(reverse("account_email_verification_sent"))
+
+    # when they confirm, which signs them in too
+    response = client.post(confirm_path, follow=True)
+
+    # then the welcome page carries one message, that the address is confirmed, not a second "signed in as"
+    assert _flash_messages(response.content.decode()) == ["You have confirmed nia@example.org."]
+
+
+def test_signing_in_still_says_so(client):
+    # given a person with a confirmed address
+    confirm_path = _sign_up(client)
+    client.post(confirm_path)
+    client.get(reverse("welcome"))
+    client.logout()
+
+    # when they sign in, then the page says so, as before
+    response = client.post(
+        reverse("account_login"), {"login": "nia@example.org", "password": "a long enough passphrase"}, follow=True
+    )
+    assert any("Successfully signed in" in message for message in _flash_messages(response.content.decode()))
