@@ -23,7 +23,6 @@ from .models import (
     Notification,
     NotificationFanOut,
     NotificationPreference,
-    NotificationProfile,
 )
 
 FORMER_MEMBER = "Former member"
@@ -104,7 +103,6 @@ def ground_floor_forget(*, person: Any, email: str, needles: Sequence[str]) -> N
     people's notifications and the admin's log keep their entries with "Former member" for the name and address."""
     Notification.objects.filter(Q(recipient=person) | Q(email__iexact=email)).delete()
     NotificationPreference.objects.filter(person=person).delete()
-    NotificationProfile.objects.filter(person=person).delete()
     DigestSent.objects.filter(person=person).delete()
     texts_forget(AuditEntry, fields=["target_repr", "note", "changes"], needles=needles)
     texts_forget(Notification, fields=["subject", "body"], needles=needles)

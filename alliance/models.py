@@ -169,18 +169,6 @@ class NotificationPreference(models.Model):
         return f"{self.person}: {self.kind} {'on' if self.email_enabled else 'off'}"
 
 
-class NotificationProfile(models.Model):
-    """What applies to all of a person's messages: the language they are written in (empty: the site's)."""
-
-    person = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_profile"
-    )
-    language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES)
-
-    def __str__(self) -> str:
-        return f"{self.person}: {self.language or 'site language'}"
-
-
 class DigestSent(models.Model):
     """One weekly digest sent to one person: the unique week makes the digest job safe to run again."""
 

@@ -8,7 +8,7 @@ from django.contrib.admin.models import LogEntry
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 
-from .models import AuditEntry, DigestSent, Notification, NotificationPreference, NotificationProfile
+from .models import AuditEntry, DigestSent, Notification, NotificationPreference
 
 
 def _target_in(model: Any, ids: Any) -> Q:
@@ -35,7 +35,6 @@ def personal_data(person: Any, *, own_rows: Iterable[QuerySet] = ()) -> dict[str
         "audit_entries_about_you": audit_entries_about(person, own_rows=own_rows),
         "notifications": Notification.objects.filter(Q(recipient=person) | Q(email__iexact=person.email)),
         "notification_preferences": NotificationPreference.objects.filter(person=person),
-        "notification_profile": NotificationProfile.objects.filter(person=person),
         "digests_sent": DigestSent.objects.filter(person=person),
         "admin_log_entries": LogEntry.objects.filter(user=person),
     }

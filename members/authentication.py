@@ -1,6 +1,8 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from alliance.locale import ZONE_COOKIE, person_locale_activate
+
 from .services import api_token_authenticate
 
 
@@ -18,6 +20,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = api_token_authenticate(header[1].decode(errors="replace"))
         if token is None:
             raise exceptions.AuthenticationFailed("This token is not valid: it may have expired or been revoked.")
+        person_locale_activate(token.user, browser_zone=request.COOKIES.get(ZONE_COOKIE, ""))
         return token.user, token
 
     def authenticate_header(self, request) -> str:

@@ -9,6 +9,7 @@ from django_countries import countries
 
 from alliance import text
 from alliance.errors import DomainError
+from alliance.locale import time_zone_choices
 
 from . import selectors
 from .models import Affiliation, Organization
@@ -62,6 +63,26 @@ class ProfileForm(forms.Form):
     listed_by_name = forms.BooleanField(
         label="List me by name on my organizations' public pages and in committee lists", required=False
     )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        required=False,
+        help_text="Every time on the portal and in your emails is shown in this zone.",
+    )
+    language = forms.ChoiceField(
+        label="Language", required=False, help_text="The language of the portal's pages and of your emails."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zone = (self.initial.get("time_zone") or "").strip()
+        choices: list[tuple[str, Any]] = [("", "Your browser's time zone"), *time_zone_choices()]
+        if zone and zone not in {name for _, group in time_zone_choices() for name, _ in group}:
+            choices.insert(1, (zone, zone.replace("_", " ")))  # an alias chosen earlier (US/Eastern) stays valid
+        self.fields["time_zone"].choices = choices
+        if len(settings.LANGUAGES) > 1:
+            self.fields["language"].choices = [("", "Your browser's language"), *settings.LANGUAGES]
+        else:  # one language offered: nothing to choose
+            del self.fields["language"]
 
 
 class OrganizationForm(forms.ModelForm):

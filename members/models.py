@@ -62,6 +62,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     erased_at = models.DateTimeField(
         null=True, blank=True, help_text="When the account was erased: the row stays, with nothing personal left."
     )
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text="The language of the person's pages and messages; empty: the browser's, else the portal's.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The zone the person's times are shown in (an IANA name such as Europe/Berlin); empty: the "
+        "browser's, else the portal's.",
+    )
 
     objects = UserManager()
 

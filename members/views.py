@@ -21,6 +21,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from alliance import locale
 from alliance.errors import DomainError
 from alliance.models import AuditEntry
 from alliance.page_cache import cached_for_visitors
@@ -625,20 +626,29 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    """The name others see; email addresses, password and MFA are allauth's own pages beside it."""
-    form = ProfileForm(
-        request.POST or None, initial={"name": request.user.name, "listed_by_name": request.user.listed_by_name}
-    )
+    """The name others see, the time zone and language the person reads in; email addresses, password and MFA are
+    allauth's own pages beside it."""
+    person = request.user
+    initial = {
+        "name": person.name,
+        "listed_by_name": person.listed_by_name,
+        "time_zone": person.time_zone,
+        "language": person.language,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_update_profile(actor=request.user, person=request.user, name=form.cleaned_data["name"])
+            services.person_update_profile(actor=person, person=person, name=form.cleaned_data["name"])
             services.person_listing_consent_set(
-                actor=request.user, person=request.user, listed_by_name=form.cleaned_data["listed_by_name"]
+                actor=person, person=person, listed_by_name=form.cleaned_data["listed_by_name"]
             )
+            locale.person_time_zone_set(person=person, time_zone=form.cleaned_data["time_zone"])
+            if "language" in form.fields:
+                locale.person_language_set(person=person, language=form.cleaned_data["language"])
         except DomainError as error:
             form_error(form, error)
         else:
-            messages.success(request, "Your name is saved.")
+            messages.success(request, "Your profile is saved.")
             return redirect("members:profile")
     return render(request, "members/profile.html", {"form": form}, status=400 if form.errors else 200)
 

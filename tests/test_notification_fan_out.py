@@ -14,6 +14,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from alliance import notifications, tasks
+from alliance.locale import person_language_set
 from alliance.models import Notification, NotificationFanOut
 from alliance.notifications import CHUNK_SIZE, notify_crowd
 from alliance.notifications.context import context_freeze, context_thaw
@@ -124,7 +125,7 @@ def test_a_crowd_is_written_in_each_ones_language_and_by_their_preferences(setti
     # given a French speaker, someone who turned event email off, and someone with the defaults
     settings.LANGUAGES = [("en", "English"), ("fr", "French")]
     french, quiet, plain = _crowd(3)
-    notifications.notification_language_set(person=french, language="fr")
+    person_language_set(person=french, language="fr")
     notifications.notification_preference_set(person=quiet, kind="events", email_enabled=False)
     event = EventFactory(starts_at=timezone.make_aware(datetime(2030, 1, 14, 10, 0)), timezone="UTC")
 

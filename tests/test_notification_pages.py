@@ -146,22 +146,11 @@ def test_the_preferences_page_shows_the_defaults_and_saves_choices(client):
 
     response = client.post(
         reverse("notification_preferences"),
-        {"email_membership": "on", "email_events": "on", "email_digests": "on", "language": "en"},
+        {"email_membership": "on", "email_events": "on", "email_digests": "on"},
     )
 
     assert response.status_code == 302
     assert email_preferences(person=person) == {"membership": True, "projects": False, "events": True, "digests": True}
-    assert person.notification_profile.language == "en"
-
-
-def test_the_preferences_page_refuses_an_unknown_language(client):
-    person = UserFactory()
-    client.force_login(person)
-
-    response = client.post(reverse("notification_preferences"), {"language": "xx"})
-
-    assert response.status_code == 400
-    assert not hasattr(person, "notification_profile") or person.notification_profile.language == ""
 
 
 # --- one-click unsubscribe --------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from alliance import jobs, notifications, tasks
+from alliance.locale import person_language_set
 from alliance.models import Notification, NotificationPreference
 from alliance.notifications import MAX_ATTEMPTS, notification_deliver, notifications_due, notify
 from events import services as event_services
@@ -332,7 +333,7 @@ def test_messages_are_written_in_the_recipients_language(settings, django_captur
     # given a second language offered, and a person who chose it
     settings.LANGUAGES = [("en", "English"), ("fr", "French")]
     french, english = UserFactory(), UserFactory()
-    notifications.notification_language_set(person=french, language="fr")
+    person_language_set(person=french, language="fr")
     event = EventFactory(starts_at=timezone.make_aware(datetime(2030, 1, 14, 10, 0)), timezone="UTC")
 
     # when both are told about the same event

@@ -1,22 +1,15 @@
-"""The notifications forms: the email preferences (one checkbox per kind a person may turn off, and the language
-of their messages) and the inbox's filters."""
+"""The notifications forms: the email preferences (one checkbox per kind a person may turn off; the language is
+the person's own, chosen on their profile) and the inbox's filters."""
 
 from typing import Any
 
 from django import forms
-from django.conf import settings
 
 from ..models import Notification, NotificationPreference
 
 
 class PreferencesForm(forms.Form):
-    """One checkbox per kind a person may turn off, and the language of their messages."""
-
-    language = forms.ChoiceField(
-        label="Language of your messages",
-        required=False,
-        choices=[("", "The portal's language"), *settings.LANGUAGES],
-    )
+    """One checkbox per kind a person may turn off."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
-"""Preferences: which kinds of email a person gets, in which language, and the one-click unsubscribe tokens.
+"""Preferences: which kinds of email a person gets, and the one-click unsubscribe tokens (their language is the
+person's own, ``alliance.locale``).
 
 A person may turn email of a kind (membership, projects, events, digests) off; the defaults are the model's
 (``NotificationPreference.DEFAULT_EMAIL``). Digests (``CONSENT_KINDS``) need a yes, recorded with its time.
@@ -8,12 +9,12 @@ unsubscribe link works without a sign-in.
 
 from typing import Any
 
-from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.utils import timezone
 
 from ..errors import DomainError
-from ..models import NotificationPreference, NotificationProfile
+from ..models import NotificationPreference
 
 UNSUBSCRIBE_SALT = "alliance.notifications.unsubscribe"
 PREFERENCE_KINDS = frozenset(NotificationPreference.Kind.values)
@@ -23,14 +24,11 @@ CONSENT_KINDS = frozenset({NotificationPreference.Kind.DIGESTS})
 
 
 def languages_of(person_ids: list[int]) -> dict[int, str]:
-    """The language each of these people chose (only those who chose one)."""
+    """The language each of these people chose (only those who chose one): ``User.language``."""
     if not person_ids:
         return {}
-    return dict(
-        NotificationProfile.objects.filter(person_id__in=person_ids)
-        .exclude(language="")
-        .values_list("person_id", "language")
-    )
+    people = get_user_model()._default_manager.filter(pk__in=person_ids).exclude(language="")
+    return dict(people.values_list("pk", "language"))
 
 
 def people_without_email(person_ids: list[int], kind: str) -> set[int]:
@@ -75,19 +73,6 @@ def notification_preference_set(*, person: Any, kind: str, email_enabled: bool) 
         person=person, kind=kind, defaults={"email_enabled": bool(email_enabled), "consented_at": consented_at}
     )
     return preference
-
-
-def notification_language_set(*, person: Any, language: str) -> NotificationProfile:
-    """A person chooses the language of their messages; empty means the site's language."""
-    if language and language not in dict(settings.LANGUAGES):
-        raise DomainError("Choose one of the languages offered.", field="language")
-    profile, _ = NotificationProfile.objects.update_or_create(person=person, defaults={"language": language})
-    return profile
-
-
-def notification_language(*, person: Any) -> str:
-    """The language the person chose for their messages; '' for the site's language."""
-    return languages_of([person.pk]).get(person.pk, "")
 
 
 def unsubscribe_token(*, person: Any, kind: str) -> str:

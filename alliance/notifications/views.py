@@ -97,14 +97,13 @@ def inbox_mark_all_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
-    """Which kinds of email the person gets, and in which language; transactional mail always goes."""
+    """Which kinds of email the person gets (in their own language, chosen on their profile); transactional mail
+    always goes."""
     current = notifications.email_preferences(person=request.user)
-    initial: dict[str, Any] = {"language": notifications.notification_language(person=request.user)}
-    initial.update({f"email_{kind}": enabled for kind, enabled in current.items()})
+    initial: dict[str, Any] = {f"email_{kind}": enabled for kind, enabled in current.items()}
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            notifications.notification_language_set(person=request.user, language=form.cleaned_data["language"])
             for kind, enabled in form.email_choices().items():
                 if current[kind] != enabled:
                     notifications.notification_preference_set(person=request.user, kind=kind, email_enabled=enabled)

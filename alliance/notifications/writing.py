@@ -1,4 +1,5 @@
-"""Writing the rows: each recipient's notification, rendered in their language, with a subject that fits.
+"""Writing the rows: each recipient's notification, rendered in their language and time zone, with a subject that
+fits.
 
 ``notify`` writes its rows here in the request; the delivery job writes a crowd's rows here, a chunk at a time
 (``delivery.notification_fan_out_run``). One renderer for both, so a message reads the same whichever way it went.
@@ -8,11 +9,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.template import Context, Engine
-from django.utils import translation
+from django.utils import timezone, translation
 
+from ..locale import zone_info
 from ..models import ERASED_ADDRESS_DOMAIN, Notification
-from .preferences import languages_of, people_without_email
+from .preferences import people_without_email
 
 Recipient = Any  # a person (with .email) or a bare email address
 
@@ -45,18 +48,19 @@ def notifications_write(
     transactional: bool,
     forget_address_when_sent: bool = False,
 ) -> list[Notification]:
-    """One row per (person, address), rendered in the person's language; pending, or skipped for a person who does
-    not want email of this kind (the inbox still shows it). Three queries, however many recipients."""
+    """One row per (person, address), rendered in the person's language and time zone (never the sender's); pending,
+    or skipped for a person who does not want email of this kind (the inbox still shows it). Two queries, however
+    many recipients (three when people were loaded without their language and zone)."""
     # an erased account's placeholder address reaches nobody: it gets no message (and cannot sign in to an inbox)
     recipients = [(person, email) for person, email in recipients if not email.lower().endswith(ERASED_SUFFIX)]
     person_ids = [person.pk for person, _ in recipients if person is not None]
-    languages = languages_of(person_ids)
+    locales = _locales(person for person, _ in recipients if person is not None)
     muted = set() if transactional else people_without_email(person_ids, kind)
     compiled = Engine.get_default().get_template(f"{template}.txt")
     rows = []
     for person, email in recipients:
-        language = languages.get(person.pk, "") if person is not None else ""
-        with translation.override(language or settings.LANGUAGE_CODE):
+        language, zone_name = locales.get(person.pk, ("", "")) if person is not None else ("", "")
+        with translation.override(language or settings.LANGUAGE_CODE), timezone.override(zone_info(zone_name)):
             subject, body = _render(compiled, {**context, "recipient": person, "site_url": settings.SITE_URL})
         muted_person = person is not None and person.pk in muted
         rows.append(
@@ -74,6 +78,21 @@ def notifications_write(
             )
         )
     return Notification.objects.bulk_create(rows)
+
+
+def _locales(people: Iterable[Any]) -> dict[int, tuple[str, str]]:
+    """Each person's language and time zone (``User.language``, ``User.time_zone``), from the rows at hand; read
+    in one query for those loaded without them."""
+    locales, unread = {}, []
+    for person in people:
+        if person.get_deferred_fields() & {"language", "time_zone"}:
+            unread.append(person.pk)
+        else:
+            locales[person.pk] = (person.language, person.time_zone)
+    if unread:
+        rows = get_user_model()._default_manager.filter(pk__in=unread).values_list("pk", "language", "time_zone")
+        locales.update({pk: (language, zone) for pk, language, zone in rows})
+    return locales
 
 
 def subject_fit(subject: str) -> str:

@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 
 from alliance import health
 
-from . import dashboard_views, metrics, views
+from . import dashboard_views, locale_views, metrics, views
 
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Alliance Portal administration"
@@ -20,6 +20,7 @@ urlpatterns = [
     path("welcome/", views.welcome, name="welcome"),
     path("search/", views.search_page, name="search"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("language/", locale_views.language_switch, name="language_switch"),
     path("dev/mail/", views.dev_mail, name="dev_mail"),  # local settings only (DEV_MAIL_PAGE)
     path("dev/mail/<str:name>/", views.dev_mail_message, name="dev_mail_message"),
     path("healthz", health.healthz, name="healthz"),

@@ -18,11 +18,11 @@ from .factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 
-SERVICE_QUERIES = 10  # seat organization, (savepoint), registration, audit, webhooks, language,
+SERVICE_QUERIES = 9  # seat organization, (savepoint), registration, audit, webhooks,
 # notification, lock timeout, the seat (or the lock, when waiting), (release)
-PAGE_QUERIES = 13  # a plain form post: session, person, the event's row, the service, the waitlist position
-HTMX_QUERIES = 15  # and the fresh registration panel
-API_QUERIES = 11  # token or session, the event's row, the service
+PAGE_QUERIES = 12  # a plain form post: session, person, the event's row, the service, the waitlist position
+HTMX_QUERIES = 14  # and the fresh registration panel
+API_QUERIES = 10  # token or session, the event's row, the service
 
 
 @pytest.fixture

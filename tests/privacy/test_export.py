@@ -139,7 +139,7 @@ def test_the_export_costs_the_same_number_of_queries_at_any_size(size, django_as
         personal_data_export(person=person)
 
 
-EXPORT_QUERIES = 45  # one per part (45 parts in 7 apps), whatever the number of rows
+EXPORT_QUERIES = 44  # one per part (44 parts in 7 apps), whatever the number of rows
 
 
 def _rows_of(person) -> list:

@@ -1,0 +1,151 @@
+"""The viewer's language and time zone: which ones a request is answered in, and the person's own choice of both.
+
+A person's saved language (``User.language``) wins over the language switcher (its cookie) and the browser's
+``Accept-Language`` (which Django's ``LocaleMiddleware`` weighs, in that order); the zone times are shown in is the
+person's (``User.time_zone``), else the browser's (told by ``js/local-time.js`` in the ``ZONE_COOKIE``), else
+``TIME_ZONE``. A signed-in person with no zone yet gets the browser's on their first visit, as if they had chosen it:
+they may change it on their profile. The ground floor knows no domain app: the person is whatever
+``AUTH_USER_MODEL`` is, read and written by its ``language`` and ``time_zone`` fields.
+"""
+
+import importlib.resources
+import zoneinfo
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+
+from .errors import DomainError
+
+ZONE_COOKIE = "alliance_tz"  # the browser's zone, set by js/local-time.js (not a secret, not personal: a zone name)
+
+# Offered first: where the alliance's people and events most often are.
+COMMON_TIMEZONES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Brussels",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Africa/Nairobi",
+    "Asia/Kolkata",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+)
+
+
+@cache
+def zone_names() -> frozenset[str]:
+    """Every name the time-zone database knows, aliases included (``US/Eastern`` is valid, if not offered)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def zone_info(name: str) -> zoneinfo.ZoneInfo | None:
+    """The zone of that name, or None for an empty or unknown one (a cookie may say anything)."""
+    name = unquote(name or "")
+    if not name or name not in zone_names():
+        return None
+    return zoneinfo.ZoneInfo(name)
+
+
+def validate_time_zone(value: str) -> None:
+    """The validator of every field holding a zone name."""
+    if value not in zone_names():
+        raise ValidationError(f"“{value}” is not a time zone name (for example Europe/Berlin or America/New_York).")
+
+
+@cache
+def _canonical_zone_names() -> list[str]:
+    """Each time zone once: the names of the time-zone database's ``zone.tab`` (no aliases such as
+    ``Asia/Calcutta`` beside ``Asia/Kolkata``, nor ``US/Eastern``), from the ``tzdata`` package."""
+    table = importlib.resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    names = {line.split("\t")[2] for line in table.splitlines() if line and not line.startswith("#")}
+    return sorted(name for name in names if name in zone_names())
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, Any]]:
+    """The time zones a form offers, each once: the common ones first, then every other by name."""
+    label = lambda name: name.replace("_", " ")  # noqa: E731
+    others = [(name, label(name)) for name in _canonical_zone_names() if name not in COMMON_TIMEZONES]
+    return [
+        ("Common", [(name, label(name)) for name in COMMON_TIMEZONES]),
+        ("All time zones", others),
+    ]
+
+
+# --- the person's choices ----------------------------------------------------------------------------------------
+
+
+def person_language_set(*, person: Any, language: str) -> Any:
+    """The person chooses the language of their pages and messages; empty means the browser's, else the portal's."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise DomainError("Choose one of the languages offered.", field="language")
+    return _person_update(person, language=language)
+
+
+def person_time_zone_set(*, person: Any, time_zone: str) -> Any:
+    """The person chooses the zone their times are shown in; empty means the browser's, else the portal's."""
+    if time_zone and time_zone not in zone_names():
+        raise DomainError("Choose a time zone from the list (for example Europe/Berlin).", field="time_zone")
+    return _person_update(person, time_zone=time_zone)
+
+
+def person_language(*, person: Any) -> str:
+    """The language the person chose; '' when they did not (the browser's, else the portal's, then)."""
+    return getattr(person, "language", "") or ""
+
+
+def _person_update(person: Any, **fields: str) -> Any:
+    get_user_model()._default_manager.filter(pk=person.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(person, name, value)
+    return person
+
+
+# --- each request ------------------------------------------------------------------------------------------------
+
+
+def person_locale_activate(person: Any, *, browser_zone: str = "") -> None:
+    """Answer in the person's language (when they chose one) and show times in their zone (else the browser's,
+    else the portal's) for the rest of this request or task. A signed-in person with no zone yet takes the
+    browser's. ``person`` may be anonymous."""
+    signed_in = bool(person is not None and person.is_authenticated)
+    language = person_language(person=person) if signed_in else ""
+    if language and language in dict(settings.LANGUAGES) and language != translation.get_language():
+        translation.activate(language)
+    zone_name = unquote((getattr(person, "time_zone", "") if signed_in else "") or browser_zone)
+    zone = zone_info(zone_name)
+    if signed_in and not person.time_zone and zone is not None:
+        person_time_zone_set(person=person, time_zone=zone_name)  # their first visit: the browser's zone
+    if zone is not None:
+        timezone.activate(zone)
+    else:
+        timezone.deactivate()
+
+
+class PersonLocaleMiddleware:
+    """After authentication: the signed-in person's language over what ``LocaleMiddleware`` found, and the zone
+    times are shown in, for the rest of the request (the API's token authentication does the same for its person:
+    ``members.authentication``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        person_locale_activate(getattr(request, "user", None), browser_zone=request.COOKIES.get(ZONE_COOKIE, ""))
+        request.LANGUAGE_CODE = translation.get_language()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
