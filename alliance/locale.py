@@ -10,7 +10,9 @@ they may change it on their profile. The ground floor knows no domain app: the p
 
 import importlib.resources
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 from urllib.parse import unquote
@@ -23,6 +25,7 @@ from django.utils import timezone, translation
 
 from .errors import DomainError
 
+_VIEWER_ZONE: ContextVar[str] = ContextVar("viewer_zone", default="")  # the zone name the viewer is known to be in
 ZONE_COOKIE = "alliance_tz"  # the browser's zone, set by js/local-time.js (not a secret, not personal: a zone name)
 
 # Offered first: where the alliance's people and events most often are.
@@ -132,6 +135,26 @@ def person_locale_activate(person: Any, *, browser_zone: str = "") -> None:
         timezone.activate(zone)
     else:
         timezone.deactivate()
+    _VIEWER_ZONE.set(zone_name if zone is not None else "")
+
+
+def viewer_zone() -> str:
+    """The zone the viewer is known to be in (their own, or their browser's), '' when unknown: times are then
+    shown in the portal's zone, and a page does not say "for you" of it."""
+    return _VIEWER_ZONE.get()
+
+
+@contextmanager
+def zone_override(zone_name: str) -> Iterator[None]:
+    """Times in this zone (a person's, for their message; '' for the portal's) inside the block, and "for you"
+    said of it: what the middleware does for a request, for one recipient."""
+    zone = zone_info(zone_name)
+    token = _VIEWER_ZONE.set(zone_name if zone is not None else "")
+    try:
+        with timezone.override(zone):
+            yield
+    finally:
+        _VIEWER_ZONE.reset(token)
 
 
 class PersonLocaleMiddleware:
@@ -149,3 +172,4 @@ class PersonLocaleMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+            _VIEWER_ZONE.set("")

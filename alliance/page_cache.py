@@ -29,7 +29,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .models import AuditEntry
 
@@ -96,7 +96,8 @@ def _key(request: HttpRequest, areas: tuple[str, ...]) -> str:
     htmx = getattr(request, "htmx", None)
     part = "results" if htmx and not htmx.history_restore_request else "page"
     address = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
-    return f"page:{'.'.join(areas)}:{_versions(areas)}:{translation.get_language()}:{part}:{address}"
+    zone = timezone.get_current_timezone_name()  # times are shown in the visitor's zone (alliance.locale)
+    return f"page:{'.'.join(areas)}:{_versions(areas)}:{translation.get_language()}:{zone}:{part}:{address}"
 
 
 def cached_for_visitors(*areas: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:

@@ -11,9 +11,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template import Context, Engine
-from django.utils import timezone, translation
+from django.utils import translation
 
-from ..locale import zone_info
+from ..locale import zone_override
 from ..models import ERASED_ADDRESS_DOMAIN, Notification
 from .preferences import people_without_email
 
@@ -60,7 +60,7 @@ def notifications_write(
     rows = []
     for person, email in recipients:
         language, zone_name = locales.get(person.pk, ("", "")) if person is not None else ("", "")
-        with translation.override(language or settings.LANGUAGE_CODE), timezone.override(zone_info(zone_name)):
+        with translation.override(language or settings.LANGUAGE_CODE), zone_override(zone_name):
             subject, body = _render(compiled, {**context, "recipient": person, "site_url": settings.SITE_URL})
         muted_person = person is not None and person.pk in muted
         rows.append(

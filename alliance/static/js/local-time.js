@@ -2,7 +2,9 @@
  *
  * <span data-local-time="2026-05-04T16:00:00+00:00" data-zone="Europe/Brussels" hidden></span>
  * is filled with the time in the browser's zone and shown, unless that zone is the event's own (then the
- * page already says it). Without JavaScript the page keeps the event's time zone only. No dependencies.
+ * page already says it), or unless the server wrote it already (``data-rendered``: it knew the viewer's zone, from
+ * their profile or the cookie of js/zone.js). Without JavaScript the page keeps what the server wrote. No
+ * dependencies.
  *
  * The words (weekday, month) are in the page's language (<html lang>), not the browser's: an English page shows
  * English dates in a French browser. Times are 24-hour, as everywhere else on the site.
@@ -30,6 +32,7 @@
     Array.prototype.forEach.call(elements, function (element) {
       var moment = new Date(element.getAttribute("data-local-time"));
       if (isNaN(moment.getTime())) { return; }
+      if (element.hasAttribute("data-rendered")) { return; }  // the server knew the viewer's zone and wrote it
       if (viewerZone && viewerZone === element.getAttribute("data-zone")) { return; }
       var text = moment.toLocaleString(language, format);
       var end = element.getAttribute("data-local-end");
