@@ -9,8 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 
+from .errors import validate_model
 from .models import AuditEntry
 
 AuditListener = Callable[[AuditEntry, models.Model], None]  # (the entry, the changed object)
@@ -45,6 +46,30 @@ def audit_record(
     for listener in _listeners:
         listener(entry, target)
     return entry
+
+
+def audited_update(
+    *, actor: Any, obj: models.Model, fields: dict[str, Any], action: str, note: str = ""
+) -> dict[str, tuple[Any, Any]]:
+    """Set ``fields`` on ``obj``, validate it (``validate_model``: a ``DomainError`` on the field at fault), and,
+    when something actually changed, save only what changed (and the model's ``auto_now`` fields) and record one
+    audit entry ``action`` with each changed field's (before, after), in one transaction.
+
+    Nothing changed: no write and no entry. Returns the changes (empty when there were none). The caller checks
+    permission and which fields may be set, and cleans the values, before it calls this.
+    """
+    before = {field: getattr(obj, field) for field in fields}
+    for field, value in fields.items():
+        setattr(obj, field, value)
+    validate_model(obj)
+    changes = {field: (before[field], getattr(obj, field)) for field in fields if before[field] != getattr(obj, field)}
+    if not changes:
+        return changes
+    touched = [field.name for field in obj._meta.concrete_fields if getattr(field, "auto_now", False)]
+    with transaction.atomic():
+        obj.save(update_fields=[*changes, *(name for name in touched if name not in changes)])
+        audit_record(actor=actor, action=action, target=obj, changes=changes, note=note)
+    return changes
 
 
 def _jsonable(value: Any) -> Any:

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from alliance.audit import audit_record
+from alliance.audit import audit_record, audited_update
 from alliance.errors import DomainError, NotPermitted, require_staff, validate_model
 from alliance.models import Notification
 from alliance.notifications import notify, staff_recipients
@@ -108,16 +108,7 @@ def tier_update(*, actor: User, tier: MembershipTier, **fields: Any) -> Membersh
         fields["name"] = clean_name(fields["name"], field="name")
     if "currency" in fields:
         fields["currency"] = str(fields["currency"]).upper()
-    before = {field: getattr(tier, field) for field in fields}
-    for field, value in fields.items():
-        setattr(tier, field, value)
-    validate_model(tier)
-    changes = {f: (before[f], getattr(tier, f)) for f in fields if before[f] != getattr(tier, f)}
-    if not changes:
-        return tier
-    with transaction.atomic():
-        tier.save(update_fields=[*changes, "updated_at"])
-        audit_record(actor=actor, action="tier.updated", target=tier, changes=changes)
+    audited_update(actor=actor, obj=tier, fields=fields, action="tier.updated")
     return tier
 
 

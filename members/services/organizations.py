@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from alliance.audit import audit_record
+from alliance.audit import audit_record, audited_update
 from alliance.errors import DomainError, NotPermitted, require_staff, validate_model
 from alliance.images import image_reencode
 from alliance.models import Notification
@@ -90,16 +90,7 @@ def organization_update(*, actor: User, organization: Organization, **fields: An
         fields["name"] = clean_name(fields["name"], field="name")
     if "logo" in fields:
         fields["logo"] = _logo_reencoded(fields["logo"])
-    before = {field: getattr(organization, field) for field in fields}
-    for field, value in fields.items():
-        setattr(organization, field, value)
-    validate_model(organization)
-    changes = {f: (before[f], getattr(organization, f)) for f in fields if before[f] != getattr(organization, f)}
-    if not changes:
-        return organization
-    with transaction.atomic():
-        organization.save(update_fields=[*changes, "updated_at"])
-        audit_record(actor=actor, action="organization.updated", target=organization, changes=changes)
+    audited_update(actor=actor, obj=organization, fields=fields, action="organization.updated")
     return organization
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import transaction
 
-from alliance.audit import audit_record
+from alliance.audit import audit_record, audited_update
 from alliance.errors import DomainError, require_staff, validate_model
 from alliance.slugs import unique_slug
 from alliance.text import clean_slug
@@ -35,15 +35,6 @@ def focus_area_update(*, actor: User, focus_area: FocusArea, **fields: Any) -> F
     unknown = set(fields) - set(FOCUS_AREA_EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    changes = {}
-    for field, value in fields.items():
-        value = (value or "").strip()
-        if getattr(focus_area, field) != value:
-            changes[field] = (getattr(focus_area, field), value)
-            setattr(focus_area, field, value)
-    validate_model(focus_area)
-    if changes:
-        with transaction.atomic():
-            focus_area.save(update_fields=list(changes))
-            audit_record(actor=actor, action="focus_area.updated", target=focus_area, changes=changes)
+    cleaned = {field: (value or "").strip() for field, value in fields.items()}
+    audited_update(actor=actor, obj=focus_area, fields=cleaned, action="focus_area.updated")
     return focus_area
