@@ -321,19 +321,11 @@ class ResubmitSerializer(serializers.Serializer):
 
 
 class TierSerializer(serializers.ModelSerializer):
+    """A tier as the public reads it: its code and what staff may edit (one list decides: the service's)."""
+
     class Meta:
         model = MembershipTier
-        fields = [
-            "code",
-            "name",
-            "description",
-            "annual_fee",
-            "currency",
-            "term_months",
-            "members_only_events",
-            "propose_projects",
-            "committee_seat",
-        ]
+        fields = ["code", *services.TIER_EDITABLE_FIELDS]
         read_only_fields = fields
 
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from alliance.errors import DomainError, NotPermitted
 from alliance.models import AuditEntry, Notification
 from members import selectors, services
-from members.models import Invoice, MembershipTerm
+from members.models import Invoice, MembershipTerm, MembershipTier
 from tests.api_matrix import client_as
 
 from .conftest import SECOND, TERM_END, days, now
@@ -197,6 +197,15 @@ def test_tiers_are_public(client):
     assert answer.status_code == 200
     codes = [tier["code"] for tier in answer.json()]
     assert codes == ["founding", "general", "associate", "academic"]
+
+
+def test_a_tier_shows_its_code_and_every_field_staff_edit(client):
+    # given the fields staff may edit (the service's list); when the public reads a tier
+    answer = client_as(None).get("/api/v1/tiers/general/")
+    # then it shows its code and each of them, nothing else
+    assert answer.status_code == 200
+    assert list(answer.json()) == ["code", *services.TIER_EDITABLE_FIELDS]
+    assert answer.json()["position"] == MembershipTier.objects.get(code="general").position
 
 
 def test_invoices_for_admins_and_staff_and_staff_mark_them_paid(
