@@ -213,7 +213,7 @@ class DirectoryFilterForm(forms.Form):
     def __init__(self, *args, country_codes: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "All kinds"), *Organization.Kind.choices]
-        self.fields["tier"].choices = [("", "All tiers"), *Organization.Tier.choices]
+        self.fields["tier"].choices = [("", "All tiers"), *selectors.tier_choices()]  # the tiers staff manage
         codes = set(country_codes or [])
         self.fields["country"].choices = [("", "All countries")] + [
             (code, name) for code, name in countries if code in codes

@@ -194,6 +194,11 @@ def membership_tiers() -> QuerySet[MembershipTier]:
     return MembershipTier.objects.order_by("position", "name")
 
 
+def tier_choices() -> list[tuple[str, str]]:
+    """Each tier's code and name, in their order (one query): what a list's tier filter offers."""
+    return list(membership_tiers().values_list("code", "name"))
+
+
 def tier_by_code(code: str) -> MembershipTier | None:
     return MembershipTier.objects.filter(code=code).first() if code else None
 

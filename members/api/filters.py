@@ -8,9 +8,10 @@ answers 400 with the allowed values; an empty one means no filter.
 from django_countries import countries
 from rest_framework import serializers
 
+from members import selectors
 from members.models import JoinRequest, MembershipApplication, Organization
 
-from .serializers import KIND_ERRORS, TIER_ERRORS
+from .serializers import KIND_ERRORS
 
 
 def _choice(choices, **kwargs) -> serializers.ChoiceField:
@@ -25,12 +26,21 @@ class OrganizationFilterSerializer(serializers.Serializer):
     )
     kind = _choice(Organization.Kind.choices, error_messages=KIND_ERRORS)
     country = _choice([], help_text="Two-letter country code, such as DE.")
-    tier = _choice(Organization.Tier.choices, error_messages=TIER_ERRORS)
+    tier = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="The code of a membership tier (see /tiers/)."
+    )
     status = _choice(Organization.Status.choices, help_text="Others than active show only to their people and staff.")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = list(countries)
+
+    def validate_tier(self, code: str) -> str:
+        """One of the tiers staff manage, read only when the query names one: a tier added today filters today."""
+        if code and selectors.tier_by_code(code) is None:
+            codes = ", ".join(code for code, _ in selectors.tier_choices())
+            raise serializers.ValidationError(f"Choose one of the membership tiers: {codes}.")
+        return code
 
 
 class ApplicationFilterSerializer(serializers.Serializer):

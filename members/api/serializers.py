@@ -26,7 +26,6 @@ from members.models import (
 )
 
 ROLE_ERRORS = {"invalid_choice": services.ROLE_UNKNOWN}
-TIER_ERRORS = {"invalid_choice": "Choose one of the membership tiers: " + ", ".join(Organization.Tier.values) + "."}
 KIND_ERRORS = {"invalid_choice": "Choose one of the kinds: " + ", ".join(Organization.Kind.values) + "."}
 COUNTRY_ERRORS = {"invalid_choice": '"{input}" is not a country code we know; use two letters, such as DE or FR.'}
 

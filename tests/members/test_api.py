@@ -409,6 +409,25 @@ def test_organization_list_refuses_an_unknown_filter_value(query):
     assert set(response.json()["errors"]) == set(query)
 
 
+def test_organization_tier_filter_knows_the_tiers_staff_manage(staff):
+    # given staff add a tier (listed last) and a member joins at it
+    services.tier_create(actor=staff, code="supporting", name="Supporting member", position=99)
+    OrganizationFactory(name="Patron Foundation", tier="supporting")
+    OrganizationFactory(name="Delft Robotics", tier="general")
+    client = APIClient()
+
+    # when the list is filtered on the new tier, then on one nobody manages
+    by_tier = client.get(f"{API}/organizations/", {"tier": "supporting"})
+    unknown = client.get(f"{API}/organizations/", {"tier": "gold"})
+
+    # then the first keeps its member; the second is a 400 naming every tier there is, the new one too
+    assert [row["name"] for row in by_tier.json()["results"]] == ["Patron Foundation"]
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"]["tier"] == [
+        "Choose one of the membership tiers: founding, general, associate, academic, supporting."
+    ]
+
+
 def test_organization_search_wants_every_word_and_filters_combine(staff):
     OrganizationFactory(name="Delft Robotics", description="Open speech models", country="NL")
     OrganizationFactory(name="Berlin Robotics", description="Closed vision models", country="DE")

@@ -131,6 +131,31 @@ def test_directory_ignores_an_unknown_filter_value_instead_of_failing(client):
     assert "Delft Robotics" in response.content.decode()
 
 
+def test_directory_tier_filter_offers_the_tiers_staff_manage_and_filters_on_a_new_one(client, staff):
+    # given staff add a tier and a member joins at it
+    services.tier_create(actor=staff, code="supporting", name="Supporting member")
+    OrganizationFactory(name="Patron Foundation", tier="supporting")
+    OrganizationFactory(name="Delft Robotics", tier="general")
+
+    # when the directory is read, then filtered on the new tier
+    page = client.get(reverse("members:directory")).content.decode()
+    by_tier = client.get(reverse("members:directory"), {"tier": "supporting"}).content.decode()
+
+    # then the filter offers it by its name, and the filter keeps its members only
+    assert '<option value="supporting">Supporting member</option>' in page
+    assert "Patron Foundation" in by_tier and "Delft Robotics" not in by_tier
+
+
+def test_directory_ignores_an_unknown_tier_like_its_other_filters(client):
+    # given a member; when the directory is filtered on a tier nobody manages
+    OrganizationFactory(name="Delft Robotics")
+    response = client.get(reverse("members:directory"), {"tier": "gold"})
+
+    # then the filter is left out and the list is whole
+    assert response.status_code == 200
+    assert "Delft Robotics" in response.content.decode()
+
+
 def test_directory_answers_htmx_with_only_the_results(client):
     OrganizationFactory(name="Delft Robotics")
 
@@ -159,8 +184,8 @@ def test_directory_costs_the_same_queries_for_5_and_200_organizations(
     for organization in OrganizationFactory.create_batch(organization_count):
         AffiliationFactory.create_batch(3, organization=organization)
 
-    # countries present, count, page of organizations (with their listed people counted)
-    with django_assert_num_queries(3):
+    # countries present, the tiers (the filter's choices), count, page of organizations (listed people counted)
+    with django_assert_num_queries(4):
         response = client.get(reverse("members:directory"), {"kind": "company"})
 
     assert response.status_code == 200
