@@ -146,7 +146,7 @@ class OrganizationDomainInline(admin.TabularInline):
 class OrganizationAdmin(admin.ModelAdmin):
     """Profiles are edited through ``organization_update``; status only by an application or the actions."""
 
-    list_display = ("name", "kind", "country", "tier", "status", "standing", "term_end", "member_since")
+    list_display = ("name", "kind", "country", "tier_display", "status", "standing", "term_end", "member_since")
     list_filter = ("status", "tier", "kind", "country")
     search_fields = ("name", "slug", "website", "description")
     readonly_fields = ("slug", "tier", "status", "member_since", "created_at", "updated_at")
@@ -176,8 +176,12 @@ class OrganizationAdmin(admin.ModelAdmin):
         return False  # organizations register on the portal, with their first admin
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
-        # The standing from the clock, in the list's own query (selectors.with_membership).
-        return selectors.with_membership(super().get_queryset(request))
+        # The standing from the clock and the tier's name, in the list's own query.
+        return selectors.with_tier_name(selectors.with_membership(super().get_queryset(request)))
+
+    @admin.display(description="Tier", ordering="tier")
+    def tier_display(self, organization: Organization) -> str:
+        return organization.get_tier_display()
 
     @admin.display(description="Standing")
     def standing(self, organization: Organization) -> str:
@@ -238,7 +242,15 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
     """Staff decide with the actions, which call the services: one's own organization and decided
     applications are refused with the service's message."""
 
-    list_display = ("organization", "tier", "status", "submitted_at", "submitted_by", "decided_by", "decided_at")
+    list_display = (
+        "organization",
+        "tier_display",
+        "status",
+        "submitted_at",
+        "submitted_by",
+        "decided_by",
+        "decided_at",
+    )
     list_filter = ("status", "tier")
     search_fields = ("organization__name", "statement", "reason")
     list_select_related = ("organization", "submitted_by", "decided_by")
@@ -259,6 +271,13 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
     readonly_fields = fields
     action_form = DecisionActionForm
     actions = ["approve", "reject", "request_changes"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MembershipApplication]:
+        return selectors.with_tier_name(super().get_queryset(request))  # the tier's name in the list's own query
+
+    @admin.display(description="Tier", ordering="tier")
+    def tier_display(self, application: MembershipApplication) -> str:
+        return application.get_tier_display()
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # an organization's admin submits it

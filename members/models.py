@@ -37,11 +37,20 @@ NO_PUBLIC_NAME = "Name not given"
 FORMER_MEMBER = "Former member"
 
 
-def tier_label(code: str, annotated: str | None = None) -> str:
-    if annotated:
-        return annotated
-    labels = dict(Organization.Tier.choices)
-    return str(labels.get(code, code.replace("-", " ").replace("_", " ").capitalize()))
+def tier_name_of(row: models.Model) -> str:
+    """The name of the tier ``row.tier`` names, from the tier's row (staff rename tiers): the ``tier_name`` the
+    lists annotate (``members.selectors.with_tier_name``, no query per row) while the row keeps the code it was
+    loaded with, else read once and kept on the row. Blank for no tier; the code itself for a code no tier has."""
+    code = getattr(row, "tier", "")
+    if not code:
+        return ""
+    if "tier_name" in row.__dict__ and row.__dict__.get("tier_name_code") == code:
+        return row.__dict__["tier_name"] or code
+    known = row.__dict__.get("_tier_name_read")
+    if known is None or known[0] != code:
+        name = MembershipTier.objects.filter(code=code).values_list("name", flat=True).first()
+        known = row.__dict__["_tier_name_read"] = (code, name or code)
+    return known[1]
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -173,7 +182,8 @@ class Organization(models.Model):
         validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp", "gif"]), validate_logo_size],
         help_text="PNG, JPEG, WebP or GIF, at most 1 MB. SVG is not accepted.",
     )
-    # The code of a MembershipTier (tiers are rows staff manage; ``Tier`` names the ones the alliance started with).
+    # The code of a MembershipTier (tiers are rows staff manage and rename; ``Tier`` holds the codes of the ones the
+    # alliance started with, and the names they were seeded with: a page reads the name from the row).
     tier = models.CharField(max_length=40, blank=True)
     billing_address = models.TextField(
         blank=True, help_text="Who invoices are addressed to: legal name, postal address, VAT or tax number."
@@ -198,9 +208,8 @@ class Organization(models.Model):
         return self.status == self.Status.ACTIVE
 
     def get_tier_display(self) -> str:
-        """The tier's name: annotated by the lists that show it (``tier_label``), else the name the alliance's first
-        tiers had, else the code in words (a page showing one organization costs no query for it)."""
-        return tier_label(self.tier, getattr(self, "tier_label", None))
+        """The tier's name, from its row (``tier_name_of``)."""
+        return tier_name_of(self)
 
 
 class Affiliation(models.Model):
@@ -279,7 +288,8 @@ class MembershipApplication(models.Model):
         return f"Application of {self.organization} ({self.get_status_display()})"
 
     def get_tier_display(self) -> str:
-        return tier_label(self.tier)
+        """The name of the tier applied for, from its row (``tier_name_of``)."""
+        return tier_name_of(self)
 
     @property
     def is_open(self) -> bool:

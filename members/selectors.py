@@ -203,6 +203,19 @@ def tier_by_code(code: str) -> MembershipTier | None:
     return MembershipTier.objects.filter(code=code).first() if code else None
 
 
+def tier_name_subquery(code_field: str = "tier") -> Subquery:
+    """The name of the tier whose code is the outer row's ``code_field`` (``"organization__tier"`` through a
+    relation), in the list's own query."""
+    return Subquery(MembershipTier.objects.filter(code=OuterRef(code_field)).values("name")[:1])
+
+
+def with_tier_name(rows: QuerySet[Any], code_field: str = "tier") -> QuerySet[Any]:
+    """Each row with ``tier_name``, its tier's name as staff last set it, and ``tier_name_code``, the code it is the
+    name of: what ``get_tier_display`` shows without a query per row (organizations and applications name their
+    tier by its code; a row whose code changed since reads the name again)."""
+    return rows.annotate(tier_name=tier_name_subquery(code_field), tier_name_code=F(code_field))
+
+
 def tier_names() -> dict[str, str]:
     """Each tier's name by its code (one query), for the pages that show an organization's tier by name."""
     return dict(MembershipTier.objects.values_list("code", "name"))
@@ -265,8 +278,7 @@ def organization_directory(
     # A subquery, not a join counted with GROUP BY: the page's count (and each row) stays a plain indexed query.
     listed = Affiliation.objects.filter(organization_id=OuterRef("pk"), listed=True).order_by()
     listed_people = Subquery(listed.values("organization_id").annotate(n=Count("pk")).values("n"))
-    tier_name = Subquery(MembershipTier.objects.filter(code=OuterRef("tier")).values("name")[:1])
-    return organizations.annotate(listed_people=Coalesce(listed_people, 0), tier_label=tier_name).order_by("name")
+    return with_tier_name(organizations.annotate(listed_people=Coalesce(listed_people, 0))).order_by("name")
 
 
 def organization_directory_countries() -> list[str]:
@@ -320,8 +332,13 @@ def organization_admins(organization: Organization) -> QuerySet[User]:
 
 
 def person_affiliations(person: User) -> QuerySet[Affiliation]:
-    """The person's organizations, by name, each with its organization."""
-    return person.affiliations.select_related("organization").order_by("organization__name")
+    """The person's organizations, by name, each with its organization and that one's tier name
+    (``organization_tier_name``)."""
+    return (
+        person.affiliations.select_related("organization")
+        .annotate(organization_tier_name=tier_name_subquery("organization__tier"))
+        .order_by("organization__name")
+    )
 
 
 def person_affiliation(person: Any, organization: Organization) -> Affiliation | None:
@@ -333,7 +350,9 @@ def person_affiliation(person: Any, organization: Organization) -> Affiliation |
 
 def applications_visible_to(person: Any, *, status: str = "") -> QuerySet[MembershipApplication]:
     """Staff see every application; an organization's admins see that organization's ones."""
-    applications = MembershipApplication.objects.select_related("organization", "submitted_by", "decided_by")
+    applications = with_tier_name(
+        MembershipApplication.objects.select_related("organization", "submitted_by", "decided_by")
+    )
     if status:
         applications = applications.filter(status=status)
     if getattr(person, "is_staff", False):
@@ -343,7 +362,7 @@ def applications_visible_to(person: Any, *, status: str = "") -> QuerySet[Member
 
 def application_review_queue() -> QuerySet[MembershipApplication]:
     """Applications waiting for a staff decision, oldest first."""
-    return (
+    return with_tier_name(
         MembershipApplication.objects.filter(status__in=MembershipApplication.AWAITING_STAFF)
         .select_related("organization", "submitted_by")
         .order_by("submitted_at", "pk")

@@ -79,7 +79,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 def _visible_organization(request: HttpRequest, slug: str) -> Organization:
     """Active organizations for everyone; applicants and suspended ones only for their own people and staff."""
-    organization = selectors.organizations_visible_to(request.user).filter(slug=slug).first()
+    organization = selectors.with_tier_name(selectors.organizations_visible_to(request.user)).filter(slug=slug).first()
     if organization is None:
         raise Http404("No organization here.")
     return organization
@@ -347,7 +347,7 @@ def my_organizations(request: HttpRequest) -> HttpResponse:
 
 def _managed_organization(request: HttpRequest, slug: str) -> tuple[Organization, Affiliation | None]:
     """The organization and the person's affiliation with it; outsiders (other than staff) get a 404."""
-    organization = get_object_or_404(Organization, slug=slug)
+    organization = get_object_or_404(selectors.with_tier_name(Organization.objects.all()), slug=slug)
     affiliation = selectors.person_affiliation(request.user, organization)
     if affiliation is None and not request.user.is_staff:
         raise Http404("No organization here.")
@@ -372,7 +372,9 @@ def _manage_context(
             "join_requests": list(
                 selectors.organization_join_requests(organization, status=JoinRequest.Status.PENDING)
             ),
-            "latest_application": organization.applications.order_by("-submitted_at", "-id").first(),
+            "latest_application": selectors.with_tier_name(
+                organization.applications.order_by("-submitted_at", "-id")
+            ).first(),
             "profile_form": forms.get("profile_form")
             or OrganizationForm(instance=Organization.objects.get(pk=organization.pk)),
             "invitation_form": forms.get("invitation_form") or InvitationForm(),

@@ -28,6 +28,7 @@ from members.selectors import (
     people_with_public_page,
     person_affiliations,
     person_public_affiliations,
+    with_tier_name,
 )
 from projects.selectors import person_public_participations, person_public_updates
 
@@ -49,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
     active = organizations_in_good_standing()  # a lapsed member is not counted (it left the directory too)
     totals = dict(active.order_by().values_list("kind").annotate(total=Count("pk")))
     kinds = [(value, label, totals[value]) for value, label in Organization.Kind.choices if totals.get(value)]
-    newest = list(active.order_by("-member_since", "name")[:6])
+    newest = list(with_tier_name(active.order_by("-member_since", "name"))[:6])  # each card names its tier
     return render(
         request,
         "home.html",

@@ -274,6 +274,7 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that share a field name ("kind", "role") get their own schema names.
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "members.models.Organization.Kind",
+        "OrganizationStatusEnum": "members.models.Organization.Status",
         "AffiliationRoleEnum": "members.models.Affiliation.Role",
         "ProjectKindEnum": "projects.models.Project.Kind",
         "CatalogEntryKindEnum": "projects.models.CatalogEntry.Kind",

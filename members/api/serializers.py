@@ -126,7 +126,11 @@ class OrganizationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     logo = serializers.ImageField(read_only=True, allow_null=True)
     # Blank until the organization is a member (an applicant has no tier yet, nor a website perhaps).
     website = serializers.URLField(read_only=True, allow_blank=True)
-    tier = serializers.ChoiceField(choices=Organization.Tier.choices, read_only=True, allow_blank=True)
+    tier = serializers.CharField(read_only=True, allow_blank=True, help_text="The code of its tier (see /tiers/).")
+    # From the tier's row (annotated by the queries the views use: ``selectors.with_tier_name``).
+    tier_name = serializers.CharField(
+        source="get_tier_display", read_only=True, allow_blank=True, help_text="Its tier's name, as staff set it."
+    )
 
     class Meta:
         model = Organization
@@ -139,10 +143,22 @@ class OrganizationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "description",
             "logo",
             "tier",
+            "tier_name",
             "status",
             "member_since",
             "url",
         ]
+        read_only_fields = fields
+
+
+class ApplyingOrganizationSerializer(OrganizationSerializer):
+    """The organization inside an application: its profile, without the tier name (the application names its own
+    tier, and a list of applications reads no tier row per organization)."""
+
+    tier_name = None  # DRF: a declared field set to None is left out
+
+    class Meta(OrganizationSerializer.Meta):
+        fields = [name for name in OrganizationSerializer.Meta.fields if name != "tier_name"]
         read_only_fields = fields
 
 
@@ -253,8 +269,11 @@ class JoinRequestCreateSerializer(serializers.Serializer):
 class ApplicationSerializer(serializers.ModelSerializer):
     """An application as its organization's admins and staff read it, including the staff's reason."""
 
-    organization = OrganizationSerializer(read_only=True)
+    organization = ApplyingOrganizationSerializer(read_only=True)
     submitted_by = serializers.CharField(source="submitted_by.email", read_only=True)
+    tier_name = serializers.CharField(
+        source="get_tier_display", read_only=True, help_text="The name of the tier applied for, as staff set it."
+    )
     url = DetailUrlField(view_name="application-detail")
 
     class Meta:
@@ -263,6 +282,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "id",
             "organization",
             "tier",
+            "tier_name",
             "statement",
             "charter_accepted",
             "status",

@@ -170,7 +170,7 @@ class OrganizationViewSet(
             return selectors.organization_directory(
                 person=self.request.user, **_list_filters(self, OrganizationFilterSerializer)
             )
-        return selectors.organizations_visible_to(self.request.user)
+        return selectors.with_tier_name(selectors.organizations_visible_to(self.request.user))
 
     @extend_schema(
         tags=["organizations"],
