@@ -116,19 +116,19 @@ class OrganizationForm(forms.ModelForm):
 
 
 def _tier_choices() -> list[tuple[str, str]]:
-    """The tiers staff manage, with their fee: what an application may choose."""
-    return [
-        (tier.code, f"{tier.name} ({tier.annual_fee} {tier.currency} a year)" if tier.annual_fee else tier.name)
-        for tier in selectors.membership_tiers()
-    ]
+    """The tiers staff manage: what an application may choose (``partials/tier_choice.html`` shows each one's fee
+    and benefits beside it)."""
+    return [(tier.code, tier.name) for tier in selectors.membership_tiers()]
+
+
+def _tier_field() -> forms.ChoiceField:
+    """No tier is chosen for the applicant: they pick one, or hear from ``require_tier`` that they must (not
+    required here: the service owns the rule, and the page shows its refusal on this field)."""
+    return forms.ChoiceField(label="Membership tier", choices=_tier_choices, widget=forms.RadioSelect, required=False)
 
 
 class ApplicationForm(forms.Form):
-    tier = forms.ChoiceField(
-        choices=_tier_choices,
-        help_text="Founding and general members are companies and other bodies with full rights; associate and "
-        "academic tiers are for smaller organizations and research institutions.",
-    )
+    tier = _tier_field()
     statement = forms.CharField(
         label="Statement of intent",
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -144,7 +144,7 @@ class ApplicationForm(forms.Form):
 
 
 class ResubmitForm(forms.Form):
-    tier = forms.ChoiceField(choices=_tier_choices)
+    tier = _tier_field()
     statement = forms.CharField(label="Statement of intent", widget=forms.Textarea(attrs={"rows": 8}))
 
 
@@ -162,6 +162,22 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required to reject or to request changes; the applicant reads it.",
     )
+    welcome_note = forms.CharField(
+        label="Welcome note",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Goes into the approval mail to the organization's admins, and into the application's history.",
+    )
+    # Approving is not undone with a click: the page asks for this box (the browser too, without JavaScript).
+    confirmed = forms.BooleanField(required=False, widget=forms.CheckboxInput(attrs={"required": True}))
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("decision") == self.APPROVE and not data.get("confirmed"):
+            self.add_error("confirmed", "Tick the box to confirm the approval.")
+        return data
 
 
 class InvitationForm(forms.Form):

@@ -461,6 +461,15 @@ class MembershipTier(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def benefit_labels(self) -> list[tuple[bool, str]]:
+        """What the tier brings and what it lacks, as a person reads it beside the tier's choice."""
+        return [
+            (self.members_only_events, "Members-only events" if self.members_only_events else "No members-only events"),
+            (self.propose_projects, "Proposes projects" if self.propose_projects else "Cannot propose projects"),
+            (self.committee_seat, "A committee seat" if self.committee_seat else "No committee seat"),
+        ]
+
 
 class MembershipTerm(models.Model):
     """One period of an organization's membership at a tier. Approval starts the first; each renewal adds one.

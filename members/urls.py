@@ -36,6 +36,7 @@ urlpatterns = [
     path("applications/<int:pk>/resubmit/", views.application_resubmit, name="application_resubmit"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
     path("applications/<int:pk>/decide/", views.application_decide, name="application_decide"),
+    path("applications/<int:pk>/approve/", views.application_approve, name="application_approve"),
     path("staff/applications/", views.review_queue, name="review_queue"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("account/tokens/", views.api_tokens, name="api_tokens"),

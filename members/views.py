@@ -181,7 +181,11 @@ def application_create(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, "Your application was submitted. The secretariat will review it.")
             return redirect("members:application_detail", pk=application.pk)
-    return render(request, "members/application_create.html", {"organization": organization, "form": form})
+    return render(
+        request,
+        "members/application_create.html",
+        {"organization": organization, "form": form, "tiers": list(selectors.membership_tiers())},
+    )
 
 
 def _visible_application(request: HttpRequest, pk: int) -> MembershipApplication:
@@ -232,6 +236,7 @@ def _render_application(
             "can_withdraw": selectors.may_withdraw_application(request.user, application),
             "can_decide": selectors.may_decide_application(request.user, application),
             "resubmit_form": resubmit_form,
+            "tiers": list(selectors.membership_tiers()) if can_resubmit else [],
             "decision_form": decision_form or DecisionForm(),
         },
         status=status,
@@ -281,7 +286,9 @@ def _application_decision_apply(
     decision = form.cleaned_data["decision"]
     reason = form.cleaned_data["reason"]
     if decision == DecisionForm.APPROVE:
-        return services.application_approve(actor=request.user, application=application)
+        return services.application_approve(
+            actor=request.user, application=application, welcome_note=form.cleaned_data["welcome_note"]
+        )
     if decision == DecisionForm.REJECT:
         return services.application_reject(actor=request.user, application=application, reason=reason)
     return services.application_request_changes(actor=request.user, application=application, reason=reason)
@@ -309,6 +316,10 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
             form_error(form, refusal)
             error = refusal.message
     from_queue = request.POST.get("from") == "queue"
+    if "confirmed" in form.errors:  # an approval not confirmed: the confirmation page, with its error
+        if request.htmx:
+            return HttpResponse(headers={"HX-Redirect": _approval_confirmation_url(application, from_queue)})
+        return _render_approval_confirmation(request, application, form, from_queue=from_queue, status=400)
     if not form.errors:
         notice = DECISION_MESSAGES[form.cleaned_data["decision"]].format(organization=application.organization)
         if request.htmx and from_queue:
@@ -322,6 +333,42 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error or "; ".join(message for errors in form.errors.values() for message in errors))
         return redirect("members:review_queue")
     return _render_application(request, application, decision_form=form, status=400)
+
+
+def _approval_confirmation_url(application: MembershipApplication, from_queue: bool) -> str:
+    url = reverse("members:application_approve", kwargs={"pk": application.pk})
+    return f"{url}?from=queue" if from_queue else url
+
+
+def _render_approval_confirmation(
+    request: HttpRequest, application: MembershipApplication, form: DecisionForm, *, from_queue: bool, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "members/application_approve.html",
+        {
+            "application": application,
+            "organization": application.organization,
+            "tier": selectors.tier_by_code(application.tier),
+            "form": form,
+            "from_queue": from_queue,
+            "back_url": reverse("members:review_queue") if from_queue else _application_url(application),
+        },
+        status=status,
+    )
+
+
+@staff_required
+def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """The step before an approval: what is approved, a welcome note for the admins, and a box to tick. It works
+    without JavaScript; the form posts to ``application_decide``."""
+    application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+    services.require_application_decider(request.user, application)
+    if application.status not in MembershipApplication.AWAITING_STAFF:
+        messages.info(request, f"This application is {application.get_status_display().lower()}: nothing to approve.")
+        return redirect("members:application_detail", pk=application.pk)
+    form = DecisionForm(initial={"decision": DecisionForm.APPROVE})
+    return _render_approval_confirmation(request, application, form, from_queue=request.GET.get("from") == "queue")
 
 
 @staff_required

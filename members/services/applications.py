@@ -43,8 +43,8 @@ def application_submit(
 ) -> MembershipApplication:
     """An admin applies for membership at a tier, accepting the charter; staff are told."""
     require_organization_admin(actor, organization)
-    require_charter_accepted(charter_accepted)
     require_tier(tier)
+    require_charter_accepted(charter_accepted)
     application = MembershipApplication(
         organization=organization,
         submitted_by=actor,
@@ -98,13 +98,23 @@ def _require_status(application: MembershipApplication, allowed: tuple[str, ...]
 
 
 def _application_notify(
-    application: MembershipApplication, template: str, recipients: list[Any], *, transactional: bool = False
+    application: MembershipApplication,
+    template: str,
+    recipients: list[Any],
+    *,
+    transactional: bool = False,
+    welcome_note: str = "",
 ) -> None:
     notify(
         recipients=recipients,
         kind=Notification.Kind.MEMBERSHIP,
         template=template,
-        context={"application": application, "organization": application.organization},
+        context={
+            "application": application,
+            "organization": application.organization,
+            "tier_name": application.get_tier_display(),
+            "welcome_note": welcome_note,
+        },
         url=reverse("members:application_detail", kwargs={"pk": application.pk}),
         transactional=transactional,
     )
@@ -117,11 +127,13 @@ def _application_decide(
     status: str,
     doing: str,
     reason: str = "",
+    welcome_note: str = "",
     allowed: tuple[str, ...] = MembershipApplication.AWAITING_STAFF,
 ) -> MembershipApplication:
     """Record a staff decision (approve, reject, request changes) on the locked application and tell its admins.
 
-    The caller checked the decider first (``require_application_decider``) and, where needed, the reason.
+    The caller checked the decider first (``require_application_decider``) and, where needed, the reason. An
+    approval's welcome note goes into the admins' mail and the application's history (the audit entry's note).
     """
     with transaction.atomic():
         application = _locked_application(application)
@@ -137,7 +149,7 @@ def _application_decide(
             action=f"application.{status}",
             target=application,
             changes={"status": (before, status)},
-            note=reason,
+            note=reason or welcome_note,
         )
         template = (
             "members/notifications/application_changes_requested"
@@ -145,7 +157,11 @@ def _application_decide(
             else "members/notifications/application_decided"
         )
         _application_notify(
-            application, template, list(organization_admins(application.organization)), transactional=True
+            application,
+            template,
+            list(organization_admins(application.organization)),
+            transactional=True,
+            welcome_note=welcome_note,
         )
     return application
 
@@ -176,12 +192,19 @@ def application_reject(*, actor: User, application: MembershipApplication, reaso
     )
 
 
-def application_approve(*, actor: User, application: MembershipApplication) -> MembershipApplication:
-    """Staff approve: the organization becomes an active member at the tier applied for."""
+def application_approve(
+    *, actor: User, application: MembershipApplication, welcome_note: str = ""
+) -> MembershipApplication:
+    """Staff approve: the organization becomes an active member at the tier applied for. A welcome note, if any,
+    reaches its admins with the news."""
     require_application_decider(actor, application)
     with transaction.atomic():
         application = _application_decide(
-            actor=actor, application=application, status=MembershipApplication.Status.APPROVED, doing="approved"
+            actor=actor,
+            application=application,
+            status=MembershipApplication.Status.APPROVED,
+            doing="approved",
+            welcome_note=welcome_note.strip(),
         )
         organization = locked_organization(application.organization_id)
         before = (organization.status, organization.tier)

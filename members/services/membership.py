@@ -73,7 +73,9 @@ def require_membership_renewer(actor: Any, organization: Organization) -> None:
 
 def require_tier(code: str, *, field: str = "tier") -> MembershipTier:
     """The tier with this code, or a ``DomainError`` on ``field`` naming the tiers there are."""
-    tier = MembershipTier.objects.filter(code=code).first() if code else None
+    if not code:
+        raise DomainError("Choose a membership tier.", field=field)
+    tier = MembershipTier.objects.filter(code=code).first()
     if tier is None:
         codes = ", ".join(MembershipTier.objects.order_by("position", "name").values_list("code", flat=True))
         raise DomainError(f"Choose one of the membership tiers: {codes}.", field=field)

@@ -484,7 +484,7 @@ def test_staff_approve_from_the_application_page(client, staff):
 
     page = client.get(reverse("members:application_detail", kwargs={"pk": application.pk})).content.decode()
     response = client.post(
-        reverse("members:application_decide", kwargs={"pk": application.pk}), {"decision": "approve"}
+        reverse("members:application_decide", kwargs={"pk": application.pk}), {"decision": "approve", "confirmed": "on"}
     )
 
     application.refresh_from_db()
@@ -545,7 +545,7 @@ def test_staff_approve_a_row_of_the_queue_with_htmx(client, staff):
 
     response = client.post(
         reverse("members:application_decide", kwargs={"pk": application.pk}),
-        {"decision": "approve", "from": "queue"},
+        {"decision": "approve", "confirmed": "on", "from": "queue"},
         **HTMX,
     )
 
@@ -580,7 +580,7 @@ def test_staff_cannot_decide_on_their_own_organizations_application(client):
 
     response = client.post(
         reverse("members:application_decide", kwargs={"pk": application.pk}),
-        {"decision": "approve", "from": "queue"},
+        {"decision": "approve", "confirmed": "on", "from": "queue"},
         **HTMX,
     )
 

@@ -368,7 +368,7 @@ def test_application_changes_requested_resubmitted_then_approved(
     }
     message = the_email_to(applicant_admin.email)
     assert message.subject.startswith("[Alliance Portal] Welcome to the alliance")
-    assert "associate member" in message.body
+    assert "at the tier Associate member" in message.body
 
 
 def test_application_rejected_with_a_reason_shown_to_the_applicant(
