@@ -26,8 +26,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.utils import timezone
+
+from alliance.models import AuditEntry
 
 from .models import (
     Affiliation,
@@ -598,3 +600,27 @@ def organizations_only_administered_by(person: Any) -> QuerySet[Organization]:
         .filter(admin_count=1)
         .order_by("name")
     )
+
+
+# --- an organization's audit trail -------------------------------------------------------------------------------
+
+# The rows that belong to an organization, by the model name of their content type: their audit entries are its own.
+_ORGANIZATION_ROWS: dict[str, type[Any]] = {
+    "membershipapplication": MembershipApplication,
+    "affiliation": Affiliation,
+    "invitation": Invitation,
+    "organizationdomain": OrganizationDomain,
+    "joinrequest": JoinRequest,
+    "membershipterm": MembershipTerm,
+    "invoice": Invoice,
+}
+
+
+def organization_audit_entries(organization: Organization) -> QuerySet[AuditEntry]:
+    """The audit entries about the organization and the rows that belong to it (applications, people, invitations,
+    domains, join requests, terms, invoices), in one query; a row since deleted takes its entries with it."""
+    about = Q(target_type__app_label="members", target_type__model="organization", target_id=str(organization.pk))
+    for model_name, model in _ORGANIZATION_ROWS.items():
+        ids = model.objects.filter(organization=organization).annotate(key=Cast("pk", CharField())).values("key")
+        about |= Q(target_type__app_label="members", target_type__model=model_name, target_id__in=Subquery(ids))
+    return AuditEntry.objects.filter(about)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("organizations/<slug:slug>/apply/", views.application_create, name="application_create"),
     path("organizations/<slug:slug>/manage/", views.my_organization, name="my_organization"),
     path("organizations/<slug:slug>/manage/me/", views.affiliation_profile, name="affiliation_profile"),
+    path("organizations/<slug:slug>/manage/audit/", views.organization_audit, name="organization_audit"),
     path("organizations/<slug:slug>/manage/people/<int:pk>/role/", views.person_role, name="person_role"),
     path("organizations/<slug:slug>/manage/people/<int:pk>/remove/", views.person_remove, name="person_remove"),
     path("organizations/<slug:slug>/manage/invitations/", views.invitation_create, name="invitation_create"),

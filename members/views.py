@@ -22,6 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from alliance import locale
+from alliance.audit import action_label
+from alliance.audit_pages import AuditPeriodForm, audit_trail_page
 from alliance.errors import DomainError
 from alliance.models import AuditEntry
 from alliance.page_cache import cached_for_visitors
@@ -201,10 +203,8 @@ def _application_history(application: MembershipApplication) -> list[AuditEntry]
         .select_related("actor")
         .order_by("created_at", "id")
     )
-    labels = dict(MembershipApplication.Status.choices)
     for entry in entries:
-        step = entry.action.removeprefix("application.")
-        entry.label = labels.get(step, step.replace("_", " ").capitalize())
+        entry.label = action_label(entry.action)
     return entries
 
 
@@ -432,6 +432,21 @@ def _manage_context(
             initial={"title": affiliation.title, "listed": affiliation.listed}
         )
     return context
+
+
+@login_required
+def organization_audit(request: HttpRequest, slug: str) -> HttpResponse:
+    """What happened to the organization, as recorded: for its admins and staff, by period, or as CSV."""
+    organization, _ = _managed_organization(request, slug)
+    services.require_organization_manager(request.user, organization)
+    return audit_trail_page(
+        request,
+        selectors.organization_audit_entries(organization),
+        form=AuditPeriodForm(request.GET or None),
+        template="members/organization_audit.html",
+        filename=f"audit-trail-{organization.slug}.csv",
+        context={"organization": organization},
+    )
 
 
 @login_required

@@ -1,10 +1,11 @@
 from django import forms
 
+from alliance.audit_pages import AuditPeriodForm
 from alliance.portal.search import KIND_CHOICES
 
 
-class AuditFilterForm(forms.Form):
-    """The staff audit page's filters: an action prefix, part of the target's name, or one exact target."""
+class AuditFilterForm(AuditPeriodForm):
+    """The staff audit page's filters: a period, an action prefix, part of the target's name, or one exact target."""
 
     action = forms.CharField(label="Action", required=False, max_length=64)
     target = forms.CharField(
