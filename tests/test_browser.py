@@ -57,7 +57,7 @@ def test_an_organization_signs_up_applies_is_approved_and_a_colleague_joins(
     page.get_by_label("Description").fill("Hospitals evaluating clinical AI in the open.")
     page.get_by_role("button", name="Register and continue").click()
     expect(page.get_by_role("heading", name="Apply for membership")).to_be_visible()
-    page.get_by_label("Tier").select_option("general")
+    page.get_by_label("General member").check()
     page.get_by_label("Statement of intent").fill("We will share our clinical evaluation benchmarks.")
     page.get_by_label("We accept the alliance charter on behalf of the organization.").check()
     page.get_by_role("button", name="Submit the application").click()
@@ -72,8 +72,12 @@ def test_an_organization_signs_up_applies_is_approved_and_a_colleague_joins(
     staff_page.get_by_role("button", name="Sign In").click()
     expect(staff_page.get_by_role("heading", name="Applications awaiting a decision")).to_be_visible()
     row = staff_page.locator("tr", has_text="Open Health Lab")
-    row.get_by_role("button", name="Approve").click()
-    expect(row.get_by_text("Open Health Lab is approved and now an active member.")).to_be_visible()
+    row.get_by_role("link", name="Approve…").click()
+    expect(staff_page.get_by_role("heading", name="Approve Open Health Lab?")).to_be_visible()
+    staff_page.get_by_label("Welcome note").fill("Welcome! The kick-off call is on Monday.")
+    staff_page.get_by_label("I have read the application and approve Open Health Lab as General member.").check()
+    staff_page.get_by_role("button", name="Approve", exact=True).click()
+    expect(staff_page.get_by_text("Open Health Lab is approved and now an active member.")).to_be_visible()
     organization = Organization.objects.get(name="Open Health Lab")
     assert organization.status == Organization.Status.ACTIVE
     assert organization.applications.get().status == MembershipApplication.Status.APPROVED

@@ -320,6 +320,16 @@ class ApplicationCreateSerializer(ApplicationTargetSerializer):
     )
 
 
+class WelcomeNoteSerializer(serializers.Serializer):
+    welcome_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=4000,
+        help_text="Optional: goes into the approval mail to the organization's admins and the application's history.",
+    )
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(
         required=False,

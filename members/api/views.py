@@ -484,13 +484,18 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(self.get_serializer(application).data)
 
     @extend_schema(
-        summary="Approve: the organization becomes an active member (staff)",
-        request=None,
+        summary="Approve: the organization becomes an active member (staff), with an optional welcome note",
+        request=api.WelcomeNoteSerializer,
         responses={200: api.ApplicationSerializer, 400: ERROR, 403: ERROR},
     )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
-        application = services.application_approve(actor=request.user, application=self.get_object())
+        application = self.get_object()
+        services.require_application_decider(request.user, application)
+        data = validated_input(api.WelcomeNoteSerializer, request)
+        application = services.application_approve(
+            actor=request.user, application=application, welcome_note=data["welcome_note"]
+        )
         return Response(self.get_serializer(application).data)
 
     @extend_schema(

@@ -12,6 +12,7 @@ from alliance.models import AuditEntry, Notification
 from members import services
 from members.models import MembershipApplication, Organization
 
+from ..api_matrix import API, client_as
 from ..members.factories import AdminAffiliationFactory, ApplicantOrganizationFactory, StaffFactory, tier_for
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +196,14 @@ def test_an_unconfirmed_approval_from_the_queue_with_htmx_goes_to_the_confirmati
         "?from=queue"
     )
     assert application.status == MembershipApplication.Status.SUBMITTED
+
+
+def test_the_api_approval_carries_a_welcome_note_too():
+    application, admin = _submitted()
+
+    response = client_as(StaffFactory()).post(
+        f"{API}/applications/{application.pk}/approve/", {"welcome_note": "Welcome aboard."}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert "Welcome aboard." in Notification.objects.get(recipient=admin, subject__startswith="Welcome").body
