@@ -422,7 +422,7 @@ def test_application_page_shows_status_reason_and_history_to_the_admin(client, s
     page = response.content.decode()
     assert "Changes requested" in page
     assert "Tell us about your datasets." in page
-    assert "Submitted" in page  # the history
+    assert "Application submitted" in page  # the history
     assert "Resubmit the application" in page
     assert "Approve" not in page
 
