@@ -1,9 +1,10 @@
 """Template tags of the members domain: the grace banner of every page."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from members.selectors import grace_period
@@ -23,6 +24,8 @@ def membership_grace_banner(context: dict[str, Any]) -> dict[str, Any]:
         term_end = parse_datetime(str(term_end).replace(" ", "T"))
     if term_end is None:
         return {"grace": None}
+    if timezone.is_naive(term_end):  # SQLite's JSON writes UTC without its offset (PostgreSQL's carries it)
+        term_end = timezone.make_aware(term_end, UTC)
     return {
         "grace": grace,
         "term_end": term_end,
