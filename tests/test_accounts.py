@@ -141,6 +141,6 @@ def test_the_portal_pages_show_sign_in_and_sign_up_to_visitors_and_the_account_m
     signed_in = client.get(reverse("home")).content.decode()
 
     assert reverse("account_login") in anonymous and reverse("account_signup") in anonymous
-    assert "<summary>Grace</summary>" in signed_in
+    assert '<span class="menu-name">Grace</span>' in signed_in
     assert reverse("mfa_index") in signed_in and reverse("members:api_tokens") in signed_in
     assert reverse("members:review_queue") not in signed_in

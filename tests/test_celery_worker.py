@@ -94,7 +94,7 @@ def test_a_real_worker_delivers_the_decision_email(celery_on_the_test_broker):
     assert sent
     [message] = [message for message in mail.outbox if applicant.email in message.to]
     assert message.subject == "[Alliance Portal] Welcome to the alliance: Aurora Labs is now a member"
-    assert "founding member" in message.body
+    assert "at the tier Founding member" in message.body
     organization.refresh_from_db()
     assert organization.status == Organization.Status.ACTIVE
     assert Notification.objects.get(pk=notification.pk).attempts == 1

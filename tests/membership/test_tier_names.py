@@ -154,8 +154,8 @@ def test_the_mails_name_the_tier_as_renamed(staff, rename, django_capture_on_com
     # then the receipt, the staff's notice and the decision name the new tier
     to_admin = [message.body for message in mail.outbox if applicant_admin.email in message.to]
     to_staff = [message.body for message in mail.outbox if staff.email in message.to]
-    assert len(to_admin) == 2 and all("a sustaining member" in body for body in to_admin)
-    assert to_staff and all("as a sustaining member" in body for body in to_staff)
+    assert len(to_admin) == 2 and all("at the tier Sustaining member" in body for body in to_admin)
+    assert to_staff and all("applies for the tier Sustaining member" in body for body in to_staff)
     assert not any("general member" in message.body for message in mail.outbox)
 
 
