@@ -45,11 +45,15 @@ from .models import CalendarFeed, Event, Registration
 UPCOMING, PAST = "upcoming", "past"
 
 
+# the events a list may show to others than their organizers
+LISTED_STATUSES = (Event.Status.PUBLISHED, Event.Status.CANCELLED)
+
+
 def events_visible_to(person: Any) -> QuerySet[Event]:
     """The events the person may see, by the rules in the module docstring."""
     if getattr(person, "is_staff", False):
         return Event.objects.all()
-    listed = Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    listed = Q(status__in=LISTED_STATUSES)
     if not getattr(person, "is_authenticated", False):
         return Event.objects.filter(listed, visibility=Event.Visibility.PUBLIC)
     organized = Event.organizers.through.objects.filter(user_id=person.pk).values("event_id")
@@ -200,9 +204,17 @@ def event_for_viewer(*, person: Any, slug: str) -> Event | None:
 
 
 def event_visible(*, person: Any, slug: str) -> Event | None:
-    """One event the person may see, the row alone (one query, no viewer annotations): what a write such as
-    ``event_register`` starts from. None when hidden."""
-    return events_visible_to(person).filter(slug=slug).first()
+    """One event the person may see, the row alone (no viewer annotations): what a write such as ``event_register``
+    starts from. None when hidden.
+
+    The row is read by its slug alone: a listed public event, the common case, is everyone's to see (the first rule
+    of ``events_visible_to``), so it costs one plain query; any other is asked of ``events_visible_to`` by its id."""
+    event = Event.objects.filter(slug=slug).first()
+    if event is None:
+        return None
+    if event.visibility == Event.Visibility.PUBLIC and event.status in LISTED_STATUSES:
+        return event
+    return events_visible_to(person).filter(pk=event.pk).first()
 
 
 def event_registrations(event: Event, *, status: str = "") -> QuerySet[Registration]:

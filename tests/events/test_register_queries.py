@@ -90,3 +90,28 @@ def test_registering_twice_from_a_stale_page_is_refused_by_the_database_and_chan
     # then nothing changed: one registration, the seat count as it was
     assert Registration.objects.filter(event=event, person=person).count() == 1
     assert Event.objects.get(pk=event.pk).confirmed_count == event.confirmed_count == 2
+
+
+def test_the_event_a_registration_starts_from_is_read_in_one_query_when_public(event, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert selectors.event_visible(person=UserFactory.build(), slug=event.slug) == event
+
+
+@pytest.mark.parametrize(
+    ("changes", "hidden_from_a_stranger"),
+    [
+        ({"status": Event.Status.DRAFT}, True),
+        ({"visibility": Event.Visibility.MEMBERS}, True),
+        ({"status": Event.Status.CANCELLED}, False),
+    ],
+    ids=["draft", "members only", "cancelled (listed)"],
+)
+def test_any_other_event_is_asked_of_the_visibility_rules(event, changes, hidden_from_a_stranger):
+    # given an event that is not a listed public one, and a stranger and one of its organizers
+    Event.objects.filter(pk=event.pk).update(**changes)
+    stranger, organizer = UserFactory(), event.organizers.get()
+
+    # then the stranger sees it only when the rules say so, the organizer always
+    assert (selectors.event_visible(person=stranger, slug=event.slug) is None) is hidden_from_a_stranger
+    assert selectors.event_visible(person=organizer, slug=event.slug) == event
+    assert selectors.event_visible(person=stranger, slug="no-such-event") is None
