@@ -646,3 +646,30 @@ def test_the_times_of_an_event_fit_together_when_created_and_when_edited(staff, 
 
     assert created.value.field == edited.value.field == (field or "registration_closes_at")
     assert created.value.message == edited.value.message
+
+
+def test_a_seat_freed_while_joining_the_waitlist_is_taken_and_only_its_message_sent(person):
+    # given a full event as the person's page read it, and a seat freed since
+    event = EventFactory(capacity=1, waitlist_enabled=True)
+    first = services.event_register(actor=UserFactory(), event=event)
+    stale = Event.objects.get(pk=event.pk)  # full, as read before the cancellation
+    services.registration_cancel(actor=first.person, registration=first)
+
+    # when they register from what they read
+    registration = services.event_register(actor=person, event=stale)
+
+    # then they hold the seat, and were told that, not that they wait
+    assert registration.status == Registration.Status.CONFIRMED
+    subjects = list(Notification.objects.filter(recipient=person).values_list("subject", flat=True))
+    assert len(subjects) == 1 and "waitlist" not in subjects[0].lower()
+
+
+def test_joining_the_waitlist_writes_one_message_and_one_audit_entry(person):
+    event = EventFactory(capacity=1, waitlist_enabled=True)
+    services.event_register(actor=UserFactory(), event=event)
+
+    registration = services.event_register(actor=person, event=Event.objects.get(pk=event.pk))
+
+    assert registration.status == Registration.Status.WAITLISTED
+    assert Notification.objects.filter(recipient=person, subject__icontains="waitlist").count() == 1
+    assert AuditEntry.objects.filter(action="registration.waitlisted", target_id=str(registration.pk)).count() == 1
