@@ -2,10 +2,10 @@
 
 A person's saved language (``User.language``) wins over the language switcher (its cookie) and the browser's
 ``Accept-Language`` (which Django's ``LocaleMiddleware`` weighs, in that order); the zone times are shown in is the
-person's (``User.time_zone``), else the browser's (told by ``js/local-time.js`` in the ``ZONE_COOKIE``), else
-``TIME_ZONE``. A signed-in person with no zone yet gets the browser's on their first visit, as if they had chosen it:
-they may change it on their profile. The ground floor knows no domain app: the person is whatever
-``AUTH_USER_MODEL`` is, read and written by its ``language`` and ``time_zone`` fields.
+person's (``User.time_zone``) when they chose one on their profile, else the browser's (told by ``js/zone.js`` in
+the ``ZONE_COOKIE``; kept on the person as it changes, for their emails), else ``TIME_ZONE``. The ground floor knows
+no domain app: the person is whatever ``AUTH_USER_MODEL`` is, read and written by its ``language``, ``time_zone``
+and ``time_zone_follows_browser`` fields.
 """
 
 import importlib.resources
@@ -54,7 +54,8 @@ def zone_names() -> frozenset[str]:
 
 
 def zone_info(name: str) -> zoneinfo.ZoneInfo | None:
-    """The zone of that name, or None for an empty or unknown one (a cookie may say anything)."""
+    """The zone of that name (``Europe%2FBerlin``, as a cookie may carry it, too), or None for an empty or unknown
+    one (a cookie may say anything). Its ``key`` is the name as the time-zone database spells it."""
     name = unquote(name or "")
     if not name or name not in zone_names():
         return None
@@ -98,10 +99,13 @@ def person_language_set(*, person: Any, language: str) -> Any:
 
 
 def person_time_zone_set(*, person: Any, time_zone: str) -> Any:
-    """The person chooses the zone their times are shown in; empty means the browser's, else the portal's."""
-    if time_zone and time_zone not in zone_names():
+    """The person chooses the zone their times are shown in; empty means their browser's (whichever they use: the
+    zone kept for their emails follows it)."""
+    if not time_zone:
+        return _person_update(person, time_zone_follows_browser=True)
+    if time_zone not in zone_names():
         raise DomainError("Choose a time zone from the list (for example Europe/Berlin).", field="time_zone")
-    return _person_update(person, time_zone=time_zone)
+    return _person_update(person, time_zone=time_zone, time_zone_follows_browser=False)
 
 
 def person_language(*, person: Any) -> str:
@@ -109,7 +113,7 @@ def person_language(*, person: Any) -> str:
     return getattr(person, "language", "") or ""
 
 
-def _person_update(person: Any, **fields: str) -> Any:
+def _person_update(person: Any, **fields: Any) -> Any:
     get_user_model()._default_manager.filter(pk=person.pk).update(**fields)
     for name, value in fields.items():
         setattr(person, name, value)
@@ -120,22 +124,27 @@ def _person_update(person: Any, **fields: str) -> Any:
 
 
 def person_locale_activate(person: Any, *, browser_zone: str = "") -> None:
-    """Answer in the person's language (when they chose one) and show times in their zone (else the browser's,
-    else the portal's) for the rest of this request or task. A signed-in person with no zone yet takes the
-    browser's. ``person`` may be anonymous."""
+    """Answer in the person's language (when they chose one) and show times in their zone for the rest of this
+    request or task: the one they chose, else their browser's (kept on the person, for their emails, when it
+    changes), else the one last kept, else the portal's. ``person`` may be anonymous."""
     signed_in = bool(person is not None and person.is_authenticated)
     language = person_language(person=person) if signed_in else ""
     if language and language in dict(settings.LANGUAGES) and language != translation.get_language():
         translation.activate(language)
-    zone_name = unquote((getattr(person, "time_zone", "") if signed_in else "") or browser_zone)
-    zone = zone_info(zone_name)
-    if signed_in and not person.time_zone and zone is not None:
-        person_time_zone_set(person=person, time_zone=zone_name)  # their first visit: the browser's zone
+    browser = zone_info(browser_zone)
+    if not signed_in:
+        zone = browser
+    elif not person.time_zone_follows_browser:
+        zone = zone_info(person.time_zone)
+    else:
+        zone = browser or zone_info(person.time_zone)
+        if browser is not None and browser.key != person.time_zone:
+            _person_update(person, time_zone=browser.key)  # their emails follow the browser they last used
     if zone is not None:
         timezone.activate(zone)
     else:
         timezone.deactivate()
-    _VIEWER_ZONE.set(zone_name if zone is not None else "")
+    _VIEWER_ZONE.set(zone.key if zone is not None else "")
 
 
 def viewer_zone() -> str:

@@ -80,8 +80,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(
         max_length=64,
         blank=True,
-        help_text="The zone the person's times are shown in (an IANA name such as Europe/Berlin); empty: the "
-        "browser's, else the portal's.",
+        help_text="The zone the person's times are shown in, on pages and in emails (an IANA name such as "
+        "Europe/Berlin); empty: the portal's.",
+    )
+    time_zone_follows_browser = models.BooleanField(
+        default=True,
+        help_text="The zone is the one of the browser the person last used (kept in time_zone for their emails), "
+        "until they choose one on their profile.",
     )
 
     objects = UserManager()

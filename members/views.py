@@ -696,7 +696,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     initial = {
         "name": person.name,
         "listed_by_name": person.listed_by_name,
-        "time_zone": person.time_zone,
+        "time_zone": "" if person.time_zone_follows_browser else person.time_zone,
         "language": person.language,
     }
     form = ProfileForm(request.POST or None, initial=initial)

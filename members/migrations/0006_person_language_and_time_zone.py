@@ -18,6 +18,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='time_zone',
-            field=models.CharField(blank=True, help_text="The zone the person's times are shown in (an IANA name such as Europe/Berlin); empty: the browser's, else the portal's.", max_length=64),
+            field=models.CharField(blank=True, help_text="The zone the person's times are shown in, on pages and in emails (an IANA name such as Europe/Berlin); empty: the portal's.", max_length=64),
+        ),
+        migrations.AddField(
+            model_name='user',
+            name='time_zone_follows_browser',
+            field=models.BooleanField(default=True, help_text='The zone is the one of the browser the person last used (kept in time_zone for their emails), until they choose one on their profile.'),
         ),
     ]

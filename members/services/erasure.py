@@ -67,12 +67,12 @@ def person_account_empty(*, person: User) -> User:
         person.is_staff = False
         person.is_superuser = False
         person.listed_by_name, person.listed_by_name_changed_at = False, None
-        person.language, person.time_zone = "", ""
+        person.language, person.time_zone, person.time_zone_follows_browser = "", "", True
         person.erased_at = timezone.now()
         person.save(
             update_fields=[
                 "name", "email", "password", "is_active", "is_staff", "is_superuser", "listed_by_name",
-                "listed_by_name_changed_at", "language", "time_zone", "erased_at",
+                "listed_by_name_changed_at", "language", "time_zone", "time_zone_follows_browser", "erased_at",
             ]
         )  # fmt: skip
         person.groups.clear()

@@ -116,7 +116,7 @@ def test_one_language_offered_shows_no_switcher(client):
 
 
 def test_times_follow_the_persons_zone_over_the_browsers(rf: RequestFactory):
-    person = UserFactory(time_zone="Asia/Tokyo")
+    person = UserFactory(time_zone="Asia/Tokyo", time_zone_follows_browser=False)  # chosen on the profile
     request = rf.get("/")
     request.user = person
     request.COOKIES[ZONE_COOKIE] = "Europe/Berlin"
@@ -135,35 +135,64 @@ def test_a_visitor_gets_the_browsers_zone_and_a_bad_cookie_the_portals(rf: Reque
     assert _zone_seen(request) == "UTC"
 
 
-def test_a_signed_in_person_without_a_zone_takes_the_browsers_on_the_first_visit(client):
+def test_a_person_who_chose_no_zone_follows_their_browser_and_their_emails_with_it(client):
+    # given a person who never chose a zone, signed in from a browser in Berlin
     person = UserFactory()
     client.force_login(person)
     client.cookies[ZONE_COOKIE] = "Europe/Berlin"
 
     assert client.get(reverse("members:profile")).status_code == 200
-
     person.refresh_from_db()
-    assert person.time_zone == "Europe/Berlin"
-    # a browser elsewhere later changes nothing: the person's zone is theirs until they change it
+    assert (person.time_zone, person.time_zone_follows_browser) == ("Europe/Berlin", True)  # kept for their emails
+
+    # when they travel: the zone follows the browser they use
     client.cookies[ZONE_COOKIE] = "Asia/Tokyo"
     client.get(reverse("members:profile"))
     person.refresh_from_db()
-    assert person.time_zone == "Europe/Berlin"
+    assert person.time_zone == "Asia/Tokyo"
 
 
-def test_the_profile_saves_the_zone_and_refuses_an_unknown_one(client):
+def test_a_zone_chosen_on_the_profile_stays_whatever_the_browser_and_the_browser_may_be_chosen_again(client):
     person = UserFactory(name="Ada Lovelace")
     client.force_login(person)
+    client.cookies[ZONE_COOKIE] = "Asia/Tokyo"
 
+    # given a zone chosen on the profile
     response = client.post(reverse("members:profile"), {"name": "Ada Lovelace", "time_zone": "America/Chicago"})
     assert response.status_code == 302
+    client.get(reverse("members:profile"))  # a page from the browser in Tokyo changes nothing
     person.refresh_from_db()
-    assert person.time_zone == "America/Chicago"
+    assert (person.time_zone, person.time_zone_follows_browser) == ("America/Chicago", False)
+
+    # when they choose "Your browser's time zone" again, it sticks: the next page takes the browser's
+    client.post(reverse("members:profile"), {"name": "Ada Lovelace", "time_zone": ""})
+    page = client.get(reverse("members:profile")).content.decode()
+    person.refresh_from_db()
+    assert (person.time_zone, person.time_zone_follows_browser) == ("Asia/Tokyo", True)
+    assert '<option value="" selected>' in page
+
+
+def test_an_unknown_zone_is_refused_on_the_profile(client):
+    person = UserFactory(name="Ada Lovelace")
+    person_time_zone_set(person=person, time_zone="America/Chicago")
+    client.force_login(person)
 
     refused = client.post(reverse("members:profile"), {"name": "Ada Lovelace", "time_zone": "Mars/Olympus_Mons"})
+
     assert refused.status_code == 400
     person.refresh_from_db()
     assert person.time_zone == "America/Chicago"
+
+
+@pytest.mark.parametrize("cookie", ["Europe%252FBerlin", "Europe%2FBerlin", "../../etc", "x" * 300])
+def test_a_strange_zone_cookie_never_breaks_a_page(client, cookie):
+    person = UserFactory()
+    client.force_login(person)
+    client.cookies[ZONE_COOKIE] = cookie
+
+    assert client.get(reverse("members:profile")).status_code == 200
+    person.refresh_from_db()
+    assert person.time_zone in ("", "Europe/Berlin")
 
 
 def test_an_alias_chosen_earlier_stays_a_valid_choice_on_the_profile(client):
