@@ -83,7 +83,8 @@ def event_register(*, actor: User, event: Event) -> Registration:
                 event.confirmed_count += 1
             return _registration_record(actor, event, organization, confirmed=seat_free)
     except IntegrityError as error:
-        if "registration_one_active_per_person" in str(error):
+        # registration_one_active_per_person, however the database words it (SQLite names the columns only)
+        if event.registrations.filter(person_id=actor.pk, status__in=_HELD).exists():
             raise DomainError(_ALREADY_REGISTERED) from error
         raise
 
