@@ -29,8 +29,9 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import timezone, translation
+from django.utils import translation
 
+from .locale import viewer_zone
 from .models import AuditEntry
 
 _NONCE = "\x00csp-nonce\x00"
@@ -96,7 +97,7 @@ def _key(request: HttpRequest, areas: tuple[str, ...]) -> str:
     htmx = getattr(request, "htmx", None)
     part = "results" if htmx and not htmx.history_restore_request else "page"
     address = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
-    zone = timezone.get_current_timezone_name()  # times are shown in the visitor's zone (alliance.locale)
+    zone = viewer_zone() or "-"  # times are shown in the visitor's zone when it is known (alliance.locale)
     return f"page:{'.'.join(areas)}:{_versions(areas)}:{translation.get_language()}:{zone}:{part}:{address}"
 
 

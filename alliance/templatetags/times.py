@@ -51,3 +51,19 @@ def for_viewer(value: datetime | None, zone: str | tzinfo | None = None) -> str:
     if date_format(theirs, VIEWER_TIME) == date_format(yours, VIEWER_TIME):
         return ""
     return date_format(yours, VIEWER_TIME)
+
+
+@register.filter(name="in_viewer_zone", expects_localtime=False)
+def in_viewer_zone(value: datetime | None) -> str:
+    """The moment in the viewer's zone, when it is known (the end of a span whose start ``for_viewer`` wrote)."""
+    mine = viewer_zone()
+    if not isinstance(value, datetime) or not mine:
+        return ""
+    return date_format(in_zone(value, mine), VIEWER_TIME)
+
+
+@register.simple_tag(name="viewer_zone_known")
+def viewer_zone_known() -> bool:
+    """Whether the server knows the viewer's zone: then it wrote (or left out) "your time" itself, and the browser's
+    script must not write it again from the browser's zone."""
+    return bool(viewer_zone())

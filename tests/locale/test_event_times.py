@@ -88,7 +88,8 @@ def test_a_reader_in_the_events_own_zone_is_not_told_it_twice(client):
 
     page = client.get(reverse("events:event_detail", kwargs={"slug": event.slug})).content.decode()
 
-    assert "data-rendered" not in page
+    # the server knew, and left "your time" out; the browser's script (which reads the browser's zone) leaves it too
+    assert "data-rendered hidden>Your time: <span data-local-text></span>" in page
 
 
 def test_visitors_in_two_zones_each_get_their_own_cached_list(client, settings):
@@ -107,3 +108,16 @@ def test_visitors_in_two_zones_each_get_their_own_cached_list(client, settings):
     # then each reads their own time, never the other's
     assert all("Fri 15 Jan, 01:00 CET" in page and "EST" not in page for page in berlin)
     assert all("Thu 14 Jan, 19:00 EST" in page and "01:00 CET" not in page for page in new_york)
+
+
+def test_a_visitor_in_utc_and_a_visitor_whose_zone_is_unknown_get_their_own_cached_list(client, settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    _event(datetime(2027, 1, 15, 9, 0, tzinfo=TOKYO))
+
+    client.cookies[ZONE_COOKIE] = "UTC"
+    in_utc = client.get(reverse("events:event_list")).content.decode()
+    del client.cookies[ZONE_COOKIE]
+    unknown = client.get(reverse("events:event_list")).content.decode()
+
+    assert "Fri 15 Jan, 00:00 UTC" in in_utc
+    assert "data-rendered" not in unknown  # the browser's script writes "your time" for a first-time visitor
