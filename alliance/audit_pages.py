@@ -113,7 +113,14 @@ class _Echo:
         return value
 
 
-def _csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[str]:
+def _csv_rows(entries: QuerySet[AuditEntry], zone: datetime.tzinfo) -> Iterator[str]:
+    """The rows, in ``zone``: the reader's, captured with the request (the stream runs after the request's own zone
+    is gone)."""
+    with timezone.override(zone):
+        yield from _csv_rows_in_zone(entries)
+
+
+def _csv_rows_in_zone(entries: QuerySet[AuditEntry]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(["When", "Who", "Action", "Action code", "Kind of target", "Target", "Changes", "Note"])
     for entry in entries.iterator(chunk_size=CSV_CHUNK_SIZE):
@@ -136,7 +143,8 @@ def _csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[str]:
 
 def audit_csv_response(entries: QuerySet[AuditEntry], *, filename: str) -> StreamingHttpResponse:
     """The filtered entries as CSV, streamed in chunks (one query per chunk, however many rows)."""
-    response = StreamingHttpResponse(_csv_rows(entries), content_type="text/csv; charset=utf-8")
+    rows = _csv_rows(entries, timezone.get_current_timezone())
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from alliance.audit import ACTION_LABELS, action_label, audit_record
+from alliance.locale import person_time_zone_set
 from alliance.models import AuditEntry
 from alliance.portal.privacy import person_erase
 from members import services
@@ -156,6 +157,23 @@ def test_the_csv_holds_the_filtered_rows_with_names_labels_and_zoned_times(clien
     assert rows[1][:4] == ["2026-02-10 12:00 UTC", "Sam Staff", "Organization details changed", "organization.updated"]
     assert rows[1][5] == "'=HYPERLINK(evil)"  # a spreadsheet reads it as text, not a formula
     assert rows[1][7] == "kept"
+
+
+def test_the_csv_gives_times_in_the_readers_zone_like_the_page(client):
+    # given an entry at 12:00 UTC, and staff whose zone is Tokyo
+    staff = StaffFactory(name="Sam Staff")
+    _on_day(
+        audit_record(actor=staff, action="organization.updated", target=OrganizationFactory()),
+        datetime.date(2026, 2, 10),
+    )
+    person_time_zone_set(person=staff, time_zone="Asia/Tokyo")
+    client.force_login(staff)
+
+    # when they download the CSV (written after the request itself has ended)
+    rows = _csv(client.get(reverse("audit_log"), {"format": "csv"}))
+
+    # then its times are theirs, as on the page
+    assert rows[1][0] == "2026-02-10 21:00 JST"
 
 
 def test_the_page_links_to_the_csv_of_the_same_filters(client):
