@@ -75,7 +75,9 @@ class ProfileForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         zone = (self.initial.get("time_zone") or "").strip()
-        choices: list[tuple[str, Any]] = [("", "Your browser's time zone"), *time_zone_choices()]
+        browser = (self.initial.get("browser_zone") or "").replace("_", " ")
+        follow = f"Your browser's time zone (now {browser})" if browser else "Your browser's time zone"
+        choices: list[tuple[str, Any]] = [("", follow), *time_zone_choices()]
         if zone and zone not in {name for _, group in time_zone_choices() for name, _ in group}:
             choices.insert(1, (zone, zone.replace("_", " ")))  # an alias chosen earlier (US/Eastern) stays valid
         self.fields["time_zone"].choices = choices

@@ -697,6 +697,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "name": person.name,
         "listed_by_name": person.listed_by_name,
         "time_zone": "" if person.time_zone_follows_browser else person.time_zone,
+        "browser_zone": person.time_zone if person.time_zone_follows_browser else "",
         "language": person.language,
     }
     form = ProfileForm(request.POST or None, initial=initial)

@@ -169,7 +169,7 @@ def test_a_zone_chosen_on_the_profile_stays_whatever_the_browser_and_the_browser
     page = client.get(reverse("members:profile")).content.decode()
     person.refresh_from_db()
     assert (person.time_zone, person.time_zone_follows_browser) == ("Asia/Tokyo", True)
-    assert '<option value="" selected>' in page
+    assert '<option value="" selected>Your browser&#x27;s time zone (now Asia/Tokyo)</option>' in page
 
 
 def test_an_unknown_zone_is_refused_on_the_profile(client):
