@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -78,6 +79,33 @@ def _canonical_zone_names() -> list[str]:
 
 
 @cache
+def _zone_links() -> dict[str, str]:
+    """Each alias of the time-zone database (``US/Eastern``, ``Asia/Calcutta``) and the zone it names, read from
+    the link lines (``L <zone> <alias>``) of the ``tzdata`` package's compiled source."""
+    source = importlib.resources.files("tzdata.zoneinfo").joinpath("tzdata.zi").read_text(encoding="utf-8")
+    return {parts[2]: parts[1] for parts in (line.split() for line in source.splitlines()) if parts[:1] == ["L"]}
+
+
+@cache
+def offered_zones() -> frozenset[str]:
+    """The zones the forms offer (``time_zone_choices``), as a set."""
+    return frozenset(COMMON_TIMEZONES) | frozenset(_canonical_zone_names())
+
+
+def offered_zone(name: str) -> str:
+    """The zone the forms offer for a stored name: the name itself, or the zone an alias names (``US/Eastern`` is
+    ``America/New_York``); a name the forms do not offer otherwise stays as it is."""
+    seen = name
+    for _ in range(5):  # links may chain; the database keeps them short
+        if seen in offered_zones():
+            return seen
+        if seen not in _zone_links():
+            break
+        seen = _zone_links()[seen]
+    return name
+
+
+@cache
 def time_zone_choices() -> list[tuple[str, Any]]:
     """The time zones a form offers, each once: the common ones first, then every other by name."""
     label = lambda name: name.replace("_", " ")  # noqa: E731
@@ -86,6 +114,14 @@ def time_zone_choices() -> list[tuple[str, Any]]:
         ("Common", [(name, label(name)) for name in COMMON_TIMEZONES]),
         ("All time zones", others),
     ]
+
+
+class TimeZoneField(forms.ChoiceField):
+    """A zone from ``time_zone_choices``, or an alias of one (a zone stored as ``US/Eastern`` is saved again as it
+    is): the events' form and the person's profile."""
+
+    def valid_value(self, value: Any) -> bool:
+        return super().valid_value(offered_zone(str(value)))
 
 
 # --- the person's choices ----------------------------------------------------------------------------------------

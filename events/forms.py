@@ -4,85 +4,20 @@ Dates and times are typed as the wall-clock time of the event's own time zone (a
 made aware in that zone here, so "18:00 Europe/Brussels" means 18:00 in Brussels whatever the server's zone.
 """
 
-import importlib.resources
 import zoneinfo
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
+from alliance.locale import TimeZoneField, offered_zone, offered_zones, time_zone_choices
 from projects.models import FocusArea, Project
 
 from .models import SEATS_MAX, Event, Registration
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 EVENT_TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
-
-
-# Offered first: where the alliance's events most often happen.
-COMMON_TIMEZONES = (
-    "UTC",
-    "Europe/London",
-    "Europe/Brussels",
-    "Europe/Paris",
-    "Europe/Berlin",
-    "America/New_York",
-    "America/Chicago",
-    "America/Los_Angeles",
-    "America/Sao_Paulo",
-    "Africa/Nairobi",
-    "Asia/Kolkata",
-    "Asia/Shanghai",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-)
-
-
-def _zone_names() -> list[str]:
-    """Each time zone once: the names of the time-zone database's ``zone.tab`` (no aliases such as
-    ``Asia/Calcutta`` beside ``Asia/Kolkata``, nor ``US/Eastern``), from the ``tzdata`` package."""
-    table = importlib.resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
-    names = {line.split("\t")[2] for line in table.splitlines() if line and not line.startswith("#")}
-    return sorted(name for name in names if name in zoneinfo.available_timezones())
-
-
-@cache
-def _zone_links() -> dict[str, str]:
-    """Each alias of the time-zone database (``US/Eastern``, ``Asia/Calcutta``) and the zone it names, read from
-    the link lines (``L <zone> <alias>``) of the ``tzdata`` package's compiled source."""
-    source = importlib.resources.files("tzdata.zoneinfo").joinpath("tzdata.zi").read_text(encoding="utf-8")
-    return {parts[2]: parts[1] for parts in (line.split() for line in source.splitlines()) if parts[:1] == ["L"]}
-
-
-@cache
-def _offered_zones() -> frozenset[str]:
-    return frozenset(COMMON_TIMEZONES) | frozenset(_zone_names())
-
-
-def offered_zone(name: str) -> str:
-    """The zone the form offers for a stored name: the name itself, or the zone an alias names (``US/Eastern`` is
-    ``America/New_York``); a name the form does not offer otherwise stays as it is."""
-    seen = name
-    for _ in range(5):  # links may chain; the database keeps them short
-        if seen in _offered_zones():
-            return seen
-        if seen not in _zone_links():
-            break
-        seen = _zone_links()[seen]
-    return name
-
-
-@cache
-def timezone_choices() -> list[tuple[str, Any]]:
-    """The form's time zones, each once: the common ones first, then every other by name."""
-    label = lambda name: name.replace("_", " ")  # noqa: E731
-    others = [(name, label(name)) for name in _zone_names() if name not in COMMON_TIMEZONES]
-    return [
-        ("Common", [(name, label(name)) for name in COMMON_TIMEZONES]),
-        ("All time zones", others),
-    ]
 
 
 class WallClockDateTimeField(forms.DateTimeField):
@@ -95,13 +30,6 @@ class WallClockDateTimeField(forms.DateTimeField):
         return timezone.make_naive(result) if result is not None else None
 
 
-class TimeZoneField(forms.ChoiceField):
-    """A zone from the list, or an alias of one (an event stored as ``US/Eastern`` is saved again as it is)."""
-
-    def valid_value(self, value: Any) -> bool:
-        return super().valid_value(offered_zone(str(value)))
-
-
 class EventForm(forms.Form):
     """The details of an event, for creating it and for its organizers to edit (capacity has its own form)."""
 
@@ -112,7 +40,7 @@ class EventForm(forms.Form):
     kind = forms.ChoiceField(choices=Event.Kind.choices)
     format = forms.ChoiceField(choices=Event.Format.choices)
     timezone = TimeZoneField(
-        label="Time zone", choices=timezone_choices, initial="Europe/Brussels", help_text="Where the event happens."
+        label="Time zone", choices=time_zone_choices, initial="Europe/Brussels", help_text="Where the event happens."
     )
     starts_at = WallClockDateTimeField(label="Starts", help_text="In the event's time zone.")
     ends_at = WallClockDateTimeField(label="Ends", help_text="In the event's time zone.")
@@ -163,7 +91,7 @@ class EventForm(forms.Form):
             if project_required:
                 self.fields["project"].help_text = "As a project lead, you create events for your projects."
         stored_zone = self.initial.get("timezone")
-        if stored_zone and stored_zone not in _offered_zones():  # a valid zone the list leaves out (Etc/GMT+5)
+        if stored_zone and stored_zone not in offered_zones():  # a valid zone the list leaves out (Etc/GMT+5)
             zones = self.fields["timezone"]
             zones.choices = [("As saved", [(stored_zone, stored_zone.replace("_", " "))]), *zones.choices]
 

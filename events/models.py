@@ -2,17 +2,14 @@ import secrets
 import zoneinfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from alliance.locale import validate_time_zone
 from members.models import Organization
 from projects.models import Project
 
-
-def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not a time zone name (for example Europe/Berlin or America/New_York).")
+validate_timezone = validate_time_zone  # the name the migrations know
 
 
 # The largest seat count a PositiveIntegerField holds in PostgreSQL (an integer column): forms and the API refuse

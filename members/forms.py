@@ -9,7 +9,7 @@ from django_countries import countries
 
 from alliance import text
 from alliance.errors import DomainError
-from alliance.locale import time_zone_choices
+from alliance.locale import offered_zones, time_zone_choices
 
 from . import selectors
 from .models import Affiliation, Organization
@@ -78,7 +78,7 @@ class ProfileForm(forms.Form):
         browser = (self.initial.get("browser_zone") or "").replace("_", " ")
         follow = f"Your browser's time zone (now {browser})" if browser else "Your browser's time zone"
         choices: list[tuple[str, Any]] = [("", follow), *time_zone_choices()]
-        if zone and zone not in {name for _, group in time_zone_choices() for name, _ in group}:
+        if zone and zone not in offered_zones():
             choices.insert(1, (zone, zone.replace("_", " ")))  # an alias chosen earlier (US/Eastern) stays valid
         self.fields["time_zone"].choices = choices
         if len(settings.LANGUAGES) > 1:

@@ -10,8 +10,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alliance.api.fields import DetailUrlField, FieldsBuiltOnce
+from alliance.locale import time_zone_choices
 from events import selectors, services
-from events.forms import timezone_choices
 from events.models import SEATS_MAX, Event, Registration
 from projects.models import Project
 from projects.selectors import projects_visible_to
@@ -109,7 +109,7 @@ class EventUpdateSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     timezone = serializers.ChoiceField(
-        choices=timezone_choices(),
+        choices=time_zone_choices(),
         required=False,
         error_messages={"invalid_choice": '"{input}" is not a time zone name (for example Europe/Berlin).'},
         help_text="IANA time zone name, such as Europe/Berlin. UTC when left out.",
