@@ -20,7 +20,6 @@ from alliance.governance.models import Ballot
 from alliance.governance.selectors import ballots_awaiting_vote
 from alliance.models import Notification
 from alliance.notifications import inbox
-from alliance.templatetags.ages import age_of
 from events.models import Registration
 from events.selectors import person_registrations
 from members.models import Affiliation, Invitation, JoinRequest, MembershipApplication, Organization
@@ -100,7 +99,6 @@ class Waiting:
     detail: str
     url: str
     since: datetime
-    age: str
 
 
 @dataclass
@@ -115,12 +113,12 @@ class Queue:
     empty: str = ""
 
 
-def staff_queues(person: Any, *, now: datetime | None = None) -> list[Queue]:
+def staff_queues(person: Any) -> list[Queue]:
     """What waits for staff, each queue oldest first: eight queries (a count and the oldest rows of four queues).
 
     The objections are those ``person`` may decide (none of their own organization's), as on the queue's page.
+    How long each has waited is the page's to say (``since|age``).
     """
-    now = now or timezone.now()
     applications = application_review_queue()
     proposals = project_review_queue().prefetch_related(None)  # the queue page's sponsors are not shown here
     validations = catalog_validation_queue()
@@ -137,7 +135,6 @@ def staff_queues(person: Any, *, now: datetime | None = None) -> list[Queue]:
                     detail=application.get_status_display(),
                     url=reverse("members:application_detail", args=[application.pk]),
                     since=application.submitted_at,
-                    age=age_of(application.submitted_at, now),
                 )
                 for application in applications[:SHOWN]
             ],
@@ -154,7 +151,6 @@ def staff_queues(person: Any, *, now: datetime | None = None) -> list[Queue]:
                     detail=f"{project.review_count} review{'s' if project.review_count != 1 else ''}",
                     url=project.get_absolute_url(),
                     since=project.state_changed_at,
-                    age=age_of(project.state_changed_at, now),
                 )
                 for project in proposals[:SHOWN]
             ],
@@ -171,7 +167,6 @@ def staff_queues(person: Any, *, now: datetime | None = None) -> list[Queue]:
                     detail=entry.project.title,
                     url=reverse("projects:catalog_detail", args=[entry.pk]),
                     since=entry.created_at,
-                    age=age_of(entry.created_at, now),
                 )
                 for entry in validations[:SHOWN]
             ],
@@ -188,7 +183,6 @@ def staff_queues(person: Any, *, now: datetime | None = None) -> list[Queue]:
                     detail=objection.submission.round.benchmark.project.title,
                     url=objection.get_absolute_url(),
                     since=objection.created_at,
-                    age=age_of(objection.created_at, now),
                 )
                 for objection in objections[:SHOWN]
             ],
