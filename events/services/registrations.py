@@ -37,7 +37,6 @@ class _SeatGone(Exception):
 
 
 _ALREADY_REGISTERED = "You are already registered for this event."
-_HELD = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
 
 
 def event_register(*, actor: User, event: Event) -> Registration:
@@ -74,7 +73,7 @@ def event_register(*, actor: User, event: Event) -> Registration:
             event = lock_event(event)
             options = selectors.registration_options(actor, event, registration=None, organization=organization)
             if not options.may_register:
-                if selectors.registration_options(actor, event, organization=organization).state in _HELD:
+                if _holds_registration(actor, event):
                     raise DomainError(_ALREADY_REGISTERED)  # the refusal that matters to them (the page says it too)
                 raise (NotPermitted if options.not_permitted else DomainError)(options.refusal)
             seat_free = options.state == options.OPEN
@@ -84,9 +83,14 @@ def event_register(*, actor: User, event: Event) -> Registration:
             return _registration_record(actor, event, organization, confirmed=seat_free)
     except IntegrityError as error:
         # registration_one_active_per_person, however the database words it (SQLite names the columns only)
-        if event.registrations.filter(person_id=actor.pk, status__in=_HELD).exists():
+        if _holds_registration(actor, event):
             raise DomainError(_ALREADY_REGISTERED) from error
         raise
+
+
+def _holds_registration(person: User, event: Event) -> bool:
+    """Whether the person holds an active registration (a seat or a place on the waitlist) for the event."""
+    return event.registrations.filter(person_id=person.pk, status__in=Registration.ACTIVE_STATUSES).exists()
 
 
 def _registration_record(actor: User, event: Event, organization: Any, *, confirmed: bool) -> Registration:
